@@ -1,0 +1,370 @@
+"""Spec language v1 as pydantic models.
+
+This module checks the *shape* of each value (types, names, ranges). Cross-references between
+parts of the spec (a route's service, a saga's events, payload fields) are checked afterwards
+in `shopgen.spec.references`, on the whole validated model.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+
+# --- names -------------------------------------------------------------------------------
+# Names end up as Python identifiers, file and folder names, URL segments, database and queue
+# names. They are restricted to a safe alphabet so none can escape the output folder, break
+# Python, or smuggle template syntax into generated code.
+
+RESERVED_SERVICE_NAMES = frozenset(
+    {"runtime", "gateway", "services", "system", "tests", "docs", "deploy", "migrations"}
+)
+# Column names the generated models define themselves, or that SQLAlchemy reserves.
+RESERVED_FIELD_NAMES = frozenset(
+    {"id", "created_at", "updated_at", "metadata", "registry", "query", "self", "cls"}
+)
+
+SLUG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
+PASCAL = re.compile(r"^[A-Z][a-zA-Z0-9]*$")
+EVENT = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$")
+ROUTE_PREFIX = re.compile(r"^(?:/[a-z0-9][a-z0-9_-]*)+$")
+OPERATION_PATH = re.compile(r"^(?:/[a-z0-9][a-z0-9_-]*|/\{[a-z][a-z0-9_]*\})+$")
+
+
+def _matching(pattern: re.Pattern[str], what: str, reserved: frozenset[str] = frozenset()):
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise ValueError(f"{value!r} is not a valid {what}")
+        python_name = value.replace("-", "_")
+        if keyword.iskeyword(python_name) or keyword.issoftkeyword(python_name):
+            raise ValueError(f"{value!r} is a Python keyword and cannot name a {what}")
+        if value in reserved:
+            raise ValueError(f"{value!r} is reserved by shopgen and cannot name a {what}")
+        return value
+
+    return AfterValidator(check)
+
+
+ServiceName = Annotated[
+    str,
+    Field(max_length=40),
+    _matching(SLUG, "service name (lowercase letters, digits and '-')", RESERVED_SERVICE_NAMES),
+]
+ProjectName = Annotated[
+    str, Field(max_length=60), _matching(SLUG, "project name (lowercase letters, digits and '-')")
+]
+FieldName = Annotated[
+    str,
+    Field(max_length=60),
+    _matching(SNAKE, "field name (snake_case)", RESERVED_FIELD_NAMES),
+]
+Identifier = Annotated[str, Field(max_length=60), _matching(SNAKE, "name (snake_case)")]
+EntityName = Annotated[
+    str, Field(max_length=60), _matching(PASCAL, "entity name (PascalCase, e.g. OrderItem)")
+]
+EventName = Annotated[
+    str,
+    Field(max_length=120),
+    _matching(EVENT, "event name (dotted lowercase, e.g. order.created)"),
+]
+StepName = Annotated[str, Field(max_length=60), _matching(SLUG, "step name (e.g. reserve-stock)")]
+
+
+# --- durations -----------------------------------------------------------------------------
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+
+
+def _parse_duration(value: Any) -> Any:
+    """'2s', '15m', '500ms', '1h' or a number of seconds -> seconds as a float."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as '2s', '15m' or '500ms'")
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str) and (match := _DURATION.match(value)):
+        return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    raise ValueError(f"{value!r} is not a duration; use e.g. '2s', '15m' or '500ms'")
+
+
+Duration = Annotated[float, BeforeValidator(_parse_duration), Field(gt=0)]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo must never be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# --- fields --------------------------------------------------------------------------------
+
+FieldType = Literal[
+    "string",
+    "text",
+    "integer",
+    "decimal",
+    "float",
+    "boolean",
+    "uuid",
+    "email",
+    "date",
+    "datetime",
+    "password",
+    "enum",
+    "ref",
+    "list",
+    "json",
+]
+FIELD_TYPES: tuple[str, ...] = FieldType.__args__  # type: ignore[attr-defined]
+
+
+def _bare_type(value: Any) -> Any:
+    """A bare type name (`name: string`) is a required field of that type."""
+    return {"type": value} if isinstance(value, str) else value
+
+
+class FieldSpec(Strict):
+    type: FieldType
+    description: str | None = None
+    optional: bool = False
+    unique: bool = False
+    default: Any = None
+    min: float | None = None
+    max: float | None = None
+    min_length: int | None = Field(default=None, ge=0)
+    max_length: int | None = Field(default=None, gt=0)
+    pattern: str | None = None
+    values: list[Identifier] | None = None  # enum
+    to: EntityName | None = None  # ref
+    of: FieldType | dict[FieldName, FieldSpecInput] | None = None  # list
+
+    @model_validator(mode="after")
+    def _options_fit_type(self) -> FieldSpec:
+        if self.type == "enum":
+            if not self.values:
+                raise ValueError("an enum needs 'values', e.g. values: [pending, done]")
+            if len(set(self.values)) != len(self.values):
+                raise ValueError("enum 'values' must be distinct")
+            if self.default is not None and self.default not in self.values:
+                raise ValueError(f"default {self.default!r} is not one of {self.values}")
+        elif self.values is not None:
+            raise ValueError("'values' only applies to type enum")
+        if self.type == "ref" and not self.to:
+            raise ValueError("a ref needs 'to', the entity it points at")
+        if self.type != "ref" and self.to is not None:
+            raise ValueError("'to' only applies to type ref")
+        if self.type != "list" and self.of is not None:
+            raise ValueError("'of' only applies to type list")
+        if self.type == "password" and self.default is not None:
+            raise ValueError("a password cannot have a default")
+        if (self.min_length is not None or self.max_length is not None or self.pattern) and (
+            self.type not in ("string", "text", "email", "password")
+        ):
+            raise ValueError("min_length, max_length and pattern apply to text types only")
+        if (self.min is not None or self.max is not None) and self.type not in (
+            "integer",
+            "decimal",
+            "float",
+        ):
+            raise ValueError("min and max apply to numeric types only")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        if self.pattern is not None:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern is not a valid regular expression: {exc}") from None
+        return self
+
+    @property
+    def inline_object(self) -> dict[str, FieldSpec] | None:
+        """The fields of a `list` of inline objects, if this is one."""
+        return self.of if isinstance(self.of, dict) else None
+
+
+FieldSpecInput = Annotated[FieldSpec, BeforeValidator(_bare_type)]
+FieldSpec.model_rebuild()
+Fields = dict[FieldName, FieldSpecInput]
+
+
+# --- services ------------------------------------------------------------------------------
+
+Lifecycle = Literal["created", "updated", "deleted"]
+
+
+class Entity(Strict):
+    description: str | None = None
+    fields: Fields = Field(min_length=1)
+    search: list[FieldName] = []
+    filter: list[FieldName] = []
+    emits: dict[Lifecycle, EventName] = {}
+
+
+class Operation(Strict):
+    description: str | None = None
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = "POST"
+    path: Annotated[str, Field(pattern=OPERATION_PATH.pattern, max_length=200)]
+    request: Fields | None = None
+    response: Fields | None = None
+    auth: Literal["required", "none"] = "none"
+
+
+class Breaker(Strict):
+    failure_threshold: int = Field(default=5, ge=1)
+    reset_timeout: Duration = 30.0
+
+
+class Call(Strict):
+    timeout: Duration = 5.0
+    retries: int = Field(default=0, ge=0, le=10)
+    breaker: Breaker | None = None
+    fallback: dict[str, Any] | None = None
+
+
+class ReadModelUpdate(Strict):
+    """How one event updates a read model row."""
+
+    copy_: list[FieldName] = Field(default=[], alias="copy")
+    set: dict[FieldName, Any] = {}
+    count: FieldName | None = None
+    sum: dict[FieldName, FieldName] = {}  # target column -> payload field
+
+
+class ReadModel(Strict):
+    description: str | None = None
+    key: FieldName | None = None
+    group_by: dict[Literal["day"], Literal["timestamp"]] | None = None
+    on: dict[EventName, ReadModelUpdate] = Field(min_length=1)
+    query_by: list[FieldName] = []
+
+    @model_validator(mode="after")
+    def _key_or_group(self) -> ReadModel:
+        if (self.key is None) == (self.group_by is None):
+            raise ValueError("a read model needs exactly one of 'key' or 'group_by'")
+        return self
+
+
+class Service(Strict):
+    description: str | None = None
+    database: Literal["postgresql", "mysql", "sqlite", "mongodb"] | None = None
+    port: int | None = Field(default=None, ge=1024, le=65535)
+    auth: Literal["issuer"] | None = None
+    entities: dict[EntityName, Entity] = {}
+    operations: dict[Identifier, Operation] = {}
+    consumes: dict[EventName, Identifier] = {}
+    calls: dict[ServiceName, Call | None] = {}
+    read_models: dict[EntityName, ReadModel] = {}
+    template: str | None = None  # a team's own copier/cookiecutter template for this service
+    renamed_from: ServiceName | None = None
+
+
+# --- events and sagas ----------------------------------------------------------------------
+
+
+class Event(Strict):
+    description: str | None = None
+    publisher: ServiceName
+    exchange: ServiceName | None = None  # defaults to the publisher's name
+    payload: Fields = {}
+
+
+class Replies(Strict):
+    success: EventName
+    failure: EventName | None = None
+
+
+class Compensation(Strict):
+    action: Identifier
+    reply: EventName | None = None
+
+
+class SagaStep(Strict):
+    name: StepName
+    service: ServiceName
+    action: Identifier
+    replies: Replies
+    compensation: Compensation | None = None
+
+
+class Outcome(Strict):
+    set: dict[FieldName, Any] = {}
+    copy_: dict[FieldName, FieldName] = Field(default={}, alias="copy")  # entity <- payload
+    publish: EventName | list[EventName] | None = None
+
+    @property
+    def published(self) -> list[str]:
+        if self.publish is None:
+            return []
+        return [self.publish] if isinstance(self.publish, str) else list(self.publish)
+
+
+class Saga(Strict):
+    description: str | None = None
+    owner: ServiceName
+    entity: EntityName
+    trigger: EventName
+    key: FieldName | None = None  # payload field that finds the entity; default <entity>_id
+    steps: list[SagaStep] = Field(min_length=1)
+    on_success: Outcome = Outcome()
+    on_failure: Outcome = Outcome()
+
+
+# --- gateway and the whole spec ------------------------------------------------------------
+
+
+class RateLimit(Strict):
+    requests: int = Field(ge=1)
+    per: Duration
+
+
+class Route(Strict):
+    prefix: Annotated[str, Field(pattern=ROUTE_PREFIX.pattern, max_length=200)]
+    service: ServiceName
+    auth: Literal["required", "none"] = "none"
+    rewrite: Annotated[str, Field(pattern=r"^(?:/[a-z0-9_-]*)+$", max_length=200)] | None = None
+
+
+class Gateway(Strict):
+    port: int = Field(default=8080, ge=1024, le=65535)
+    rate_limit: RateLimit | None = None
+    routes: list[Route] = []
+
+
+class Project(Strict):
+    name: ProjectName
+    title: str | None = None
+    description: str | None = None
+
+
+class Defaults(Strict):
+    database: Literal["postgresql", "mysql", "sqlite", "mongodb"] = "postgresql"
+    broker: Literal["rabbitmq"] = "rabbitmq"
+    registry: Literal["consul", "static"] = "consul"
+
+
+class Capability(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=120)]
+    description: str | None = None
+    includes: list[Annotated[str, Field(min_length=1, max_length=120)]] = []
+    services: list[ServiceName] = []
+
+
+class Spec(Strict):
+    shopgen: Literal[1]
+    project: Project
+    defaults: Defaults = Defaults()
+    capabilities: list[Capability] = []
+    services: dict[ServiceName, Service] = Field(min_length=1)
+    events: dict[EventName, Event] = {}
+    sagas: dict[StepName, Saga] = {}
+    gateway: Gateway = Gateway()
