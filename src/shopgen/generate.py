@@ -1,0 +1,150 @@
+"""`shopgen new`: from a spec to a fresh repository, all or nothing."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from shopgen import __version__
+from shopgen.errors import ShopgenError, UserInputError
+from shopgen.merge import record_base
+from shopgen.policy import policy_for
+from shopgen.render import render_project
+from shopgen.spec import Spec, parse_spec, read_spec_text
+from shopgen.view import ProjectView
+
+SPEC_FILE = "shopgen.yaml"
+EXAMPLES = ("ecommerce",)
+
+
+@dataclass(frozen=True)
+class NewResult:
+    root: Path
+    view: ProjectView
+    files: int
+
+
+def example_spec(name: str) -> Path:
+    if name not in EXAMPLES:
+        raise UserInputError(f"unknown example {name!r}; available: {', '.join(EXAMPLES)}")
+    return Path(str(resources.files("shopgen") / "examples" / f"{name}.yaml"))
+
+
+def example_overlay(name: str) -> dict[str, bytes]:
+    """The user code that ships with an example (e.g. the shop's stock and payment rules).
+
+    These files replace the default stubs at creation time; they are the user's from then on.
+    """
+    root = resources.files("shopgen") / "examples" / name
+    if not root.is_dir():
+        return {}
+    base = Path(str(root))
+    return {
+        path.relative_to(base).as_posix(): path.read_bytes()
+        for path in sorted(base.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def load_and_render(spec_path: Path) -> tuple[bytes, Spec, ProjectView, dict[str, bytes]]:
+    """Read, validate and render; nothing touches the disk."""
+    raw = spec_path.read_bytes() if spec_path.is_file() else None
+    if raw is None:
+        raise UserInputError(f"spec file not found: {spec_path}")
+    spec = parse_spec(read_spec_text(spec_path), spec_path)
+    view = ProjectView(spec)
+    return raw, spec, view, render_project(view.context())
+
+
+def create_project(
+    target: Path, spec_path: Path, *, force: bool = False, overlay: dict[str, bytes] | None = None
+) -> NewResult:
+    target = target.absolute()
+    if target.exists() and not target.is_dir():
+        raise UserInputError(f"{target} exists and is not a folder")
+    if target.is_dir() and any(target.iterdir()) and not force:
+        raise UserInputError(
+            f"{target} is not empty; choose another folder or pass --force to write into it"
+        )
+    raw, _spec, view, files = load_and_render(spec_path)
+    stubs = {**files, **(overlay or {})}
+
+    # Build the whole repository beside the target, then move it into place: a failure
+    # half-way leaves nothing behind.
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        _write_tree(staging, stubs)
+        (staging / SPEC_FILE).write_bytes(raw)
+        (staging / ".env").write_text(_dotenv(), encoding="utf-8")
+        record_base(staging, files, policy_for, __version__)
+        _git_init(staging, f"Generate {view.name} with shopgen {__version__}")
+        _move_into_place(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return NewResult(root=target, view=view, files=len(stubs) + 1)
+
+
+def _write_tree(root: Path, files: dict[str, bytes]) -> None:
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+
+
+def _dotenv() -> str:
+    """The real .env: random secrets, never committed (.gitignore lists it)."""
+    return (
+        "# Local settings with random secrets, written by `shopgen new`. Not committed.\n"
+        "APP_ENV=development\n"
+        f"JWT_SECRET={secrets.token_urlsafe(48)}\n"
+    )
+
+
+def _git_init(root: Path, message: str) -> None:
+    git = shutil.which("git")
+    if git is None:
+        raise ShopgenError("git is required to create the repository; install git and retry")
+    env = {**os.environ}
+    identity = []
+    if not _git_config(git, "user.email"):
+        identity = ["-c", "user.name=shopgen", "-c", "user.email=shopgen@localhost"]
+    for args in (
+        ["init", "-q", "-b", "main"],
+        ["add", "-A"],
+        [*identity, "commit", "-q", "--no-verify", "-m", message],
+    ):
+        result = subprocess.run(
+            [git, *args], cwd=root, env=env, capture_output=True, text=True, check=False
+        )
+        if result.returncode:
+            raise ShopgenError(f"git {args[-2] if args else ''} failed: {result.stderr.strip()}")
+
+
+def _git_config(git: str, key: str) -> str:
+    result = subprocess.run([git, "config", key], capture_output=True, text=True, check=False)
+    return result.stdout.strip()
+
+
+def _move_into_place(staging: Path, target: Path) -> None:
+    if target.is_dir() and not any(target.iterdir()):
+        target.rmdir()
+    if not target.exists():
+        staging.rename(target)
+        return
+    # --force into a non-empty folder: existing files not generated are left alone.
+    for item in staging.iterdir():
+        destination = target / item.name
+        if destination.is_dir() and not destination.is_symlink():
+            shutil.rmtree(destination)
+        elif destination.exists() or destination.is_symlink():
+            destination.unlink()
+        shutil.move(str(item), destination)
+    staging.rmdir()

@@ -1,0 +1,28 @@
+"""Which files of the generated repository belong to whom.
+
+The merge engine applies a policy per path but knows nothing of what the paths mean; this
+module is where that meaning lives.
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+
+from shopgen.merge import Policy
+
+# First match wins. Patterns are matched against POSIX paths relative to the repository root.
+RULES: tuple[tuple[str, Policy], ...] = (
+    # Scaffolded once, then the user's: handlers, actions, operations, hooks.
+    ("services/*/custom/*", Policy.USER),
+    ("tests/custom/*", Policy.USER),
+    # Always rewritten: derived documents nobody should edit by hand.
+    ("docs/architecture.md", Policy.MANAGED),
+    ("services/*/asyncapi.json", Policy.MANAGED),
+)
+
+
+def policy_for(path: str) -> Policy:
+    for pattern, policy in RULES:
+        if fnmatchcase(path, pattern):
+            return policy
+    return Policy.GENERATED
