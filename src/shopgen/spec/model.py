@@ -17,6 +17,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -29,8 +30,14 @@ RESERVED_SERVICE_NAMES = frozenset(
     {"runtime", "gateway", "services", "system", "tests", "docs", "deploy", "migrations"}
 )
 # Column names the generated models define themselves, or that SQLAlchemy reserves.
+# Also the public attributes of pydantic's BaseModel (`json`, `copy`, `schema`...), which a
+# field of a generated schema would shadow.
 RESERVED_FIELD_NAMES = frozenset(
     {"id", "created_at", "updated_at", "metadata", "registry", "query", "self", "cls"}
+) | frozenset(name for name in dir(BaseModel) if not name.startswith("_"))
+# Class names the generated models and schemas import; an entity of that name would shadow them.
+RESERVED_ENTITY_NAMES = frozenset(
+    {"Base", "BaseModel", "Field", "Mapped", "Decimal", "UUID", "Any", "Enum", "Settings"}
 )
 
 SLUG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -43,10 +50,11 @@ OPERATION_PATH = re.compile(r"^(?:/[a-z0-9][a-z0-9_-]*|/\{[a-z][a-z0-9_]*\})+$")
 
 def _matching(pattern: re.Pattern[str], what: str, reserved: frozenset[str] = frozenset()):
     def check(value: str) -> str:
-        if not pattern.match(value):
+        # fullmatch, not match: `$` would accept a trailing newline ("users\n").
+        if not pattern.fullmatch(value):
             raise ValueError(f"{value!r} is not a valid {what}")
-        python_name = value.replace("-", "_")
-        if keyword.iskeyword(python_name) or keyword.issoftkeyword(python_name):
+        # Soft keywords (match, case, type) are valid identifiers, so they are allowed.
+        if keyword.iskeyword(value.replace("-", "_")):
             raise ValueError(f"{value!r} is a Python keyword and cannot name a {what}")
         if value in reserved:
             raise ValueError(f"{value!r} is reserved by shopgen and cannot name a {what}")
@@ -55,29 +63,50 @@ def _matching(pattern: re.Pattern[str], what: str, reserved: frozenset[str] = fr
     return AfterValidator(check)
 
 
+def _schema_pattern(pattern: re.Pattern[str]) -> Any:
+    """Shows the name pattern to editors; validation itself is `_matching`'s."""
+    return Field(json_schema_extra={"pattern": pattern.pattern})
+
+
 ServiceName = Annotated[
     str,
     Field(max_length=40),
+    _schema_pattern(SLUG),
     _matching(SLUG, "service name (lowercase letters, digits and '-')", RESERVED_SERVICE_NAMES),
 ]
 ProjectName = Annotated[
-    str, Field(max_length=60), _matching(SLUG, "project name (lowercase letters, digits and '-')")
+    str,
+    Field(max_length=60),
+    _schema_pattern(SLUG),
+    _matching(SLUG, "project name (lowercase letters, digits and '-')"),
 ]
 FieldName = Annotated[
     str,
     Field(max_length=60),
+    _schema_pattern(SNAKE),
     _matching(SNAKE, "field name (snake_case)", RESERVED_FIELD_NAMES),
 ]
-Identifier = Annotated[str, Field(max_length=60), _matching(SNAKE, "name (snake_case)")]
+Identifier = Annotated[
+    str, Field(max_length=60), _schema_pattern(SNAKE), _matching(SNAKE, "name (snake_case)")
+]
 EntityName = Annotated[
-    str, Field(max_length=60), _matching(PASCAL, "entity name (PascalCase, e.g. OrderItem)")
+    str,
+    Field(max_length=60),
+    _schema_pattern(PASCAL),
+    _matching(PASCAL, "entity name (PascalCase, e.g. OrderItem)", RESERVED_ENTITY_NAMES),
 ]
 EventName = Annotated[
     str,
     Field(max_length=120),
+    _schema_pattern(EVENT),
     _matching(EVENT, "event name (dotted lowercase, e.g. order.created)"),
 ]
-StepName = Annotated[str, Field(max_length=60), _matching(SLUG, "step name (e.g. reserve-stock)")]
+StepName = Annotated[
+    str,
+    Field(max_length=60),
+    _schema_pattern(SLUG),
+    _matching(SLUG, "step name (e.g. reserve-stock)"),
+]
 
 
 # --- durations -----------------------------------------------------------------------------
@@ -92,12 +121,25 @@ def _parse_duration(value: Any) -> Any:
         raise ValueError("expected a duration such as '2s', '15m' or '500ms'")
     if isinstance(value, int | float):
         return float(value)
-    if isinstance(value, str) and (match := _DURATION.match(value)):
+    if isinstance(value, str) and (match := _DURATION.fullmatch(value)):
         return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
     raise ValueError(f"{value!r} is not a duration; use e.g. '2s', '15m' or '500ms'")
 
 
-Duration = Annotated[float, BeforeValidator(_parse_duration), Field(gt=0)]
+Duration = Annotated[
+    float,
+    BeforeValidator(_parse_duration),
+    Field(gt=0),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 0},
+                {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(ms|s|m|h)?\s*$"},
+            ],
+            "description": "seconds, or a duration such as '500ms', '2s', '15m', '1h'",
+        }
+    ),
+]
 
 
 class Strict(BaseModel):
@@ -165,6 +207,13 @@ class FieldSpec(Strict):
             raise ValueError("'to' only applies to type ref")
         if self.type != "list" and self.of is not None:
             raise ValueError("'of' only applies to type list")
+        if self.of in ("enum", "ref", "list", "password"):
+            raise ValueError(
+                f"a list cannot hold {self.of!r} values; use a list of inline objects, "
+                "e.g. of: {product_id: uuid}"
+            )
+        if self.default is not None:
+            _check_default(self)
         if self.type == "password" and self.default is not None:
             raise ValueError("a password cannot have a default")
         if (self.min_length is not None or self.max_length is not None or self.pattern) and (
@@ -192,7 +241,50 @@ class FieldSpec(Strict):
         return self.of if isinstance(self.of, dict) else None
 
 
-FieldSpecInput = Annotated[FieldSpec, BeforeValidator(_bare_type)]
+_DEFAULT_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "text": (str,),
+    "email": (str,),
+    "uuid": (str,),
+    "date": (str,),
+    "datetime": (str,),
+    "integer": (int,),
+    "decimal": (int, float, str),
+    "float": (int, float),
+    "boolean": (bool,),
+    "list": (list,),
+}
+
+
+def _check_default(spec: FieldSpec) -> None:
+    """A default must fit its field, or the generated model and migration would not load."""
+    expected = _DEFAULT_TYPES.get(spec.type)
+    value = spec.default
+    if expected is None:  # json takes anything; enum is checked above; ref has no default
+        if spec.type == "ref":
+            raise ValueError("a ref cannot have a default")
+        return
+    if isinstance(value, bool) and bool not in expected:
+        raise ValueError(f"default {value!r} is not a valid {spec.type}")
+    if not isinstance(value, expected):
+        raise ValueError(f"default {value!r} is not a valid {spec.type}")
+    if spec.type == "decimal" and isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise ValueError(f"default {value!r} is not a valid decimal") from None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if spec.min is not None and value < spec.min:
+            raise ValueError(f"default {value!r} is below min {spec.min}")
+        if spec.max is not None and value > spec.max:
+            raise ValueError(f"default {value!r} is above max {spec.max}")
+    if isinstance(value, str) and spec.max_length is not None and len(value) > spec.max_length:
+        raise ValueError(f"default is longer than max_length {spec.max_length}")
+
+
+FieldSpecInput = Annotated[
+    FieldSpec, BeforeValidator(_bare_type, json_schema_input_type=FieldType | FieldSpec)
+]
 FieldSpec.model_rebuild()
 Fields = dict[FieldName, FieldSpecInput]
 
