@@ -1,0 +1,207 @@
+"""Deciding, path by path, how a fresh render (THEIRS) lands on the user's files (OURS).
+
+The decision table (PRODUCT.md, "Regeneration contract"), for a path the render produces:
+
+    disk             BASE        decision
+    absent           none        CREATE
+    absent           recorded    USER_DELETED (stays deleted); MANAGED files are recreated
+    == THEIRS        any         SKIP
+    == BASE          recorded    UPDATE (write THEIRS)
+    edited           == THEIRS   KEEP (only the user changed it)
+    edited           other/none  MERGE or CONFLICT (git merge-file, empty base when none);
+                                 BINARY_CONFLICT for binaries; OVERWRITE_MANAGED for managed files
+USER-owned paths are created once and then always SKIP. For a path the render no longer
+produces: DELETE when unmodified, ORPHAN (kept, or pruned with a backup) when modified.
+"Equal" ignores line endings for text, so a checkout with CRLF is not mistaken for an edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+from shopgen.errors import ConflictError, UserInputError
+from shopgen.merge.manifest import (
+    BACKUP_DIR,
+    BINARY_SIDECAR_SUFFIX,
+    TEXT_CONFLICT,
+    FileRecord,
+    Manifest,
+    load_manifest,
+    read_base,
+    sha256,
+)
+from shopgen.merge.model import Action, ActionKind, Plan, Policy
+from shopgen.merge.paths import check_path
+from shopgen.merge.textmerge import has_conflict_markers, in_style_of, is_binary, merge3, same_text
+
+PolicyFn = Callable[[str], Policy]
+
+
+def plan_sync(
+    root: Path,
+    theirs: Mapping[str, bytes],
+    policy: PolicyFn,
+    *,
+    generator_version: str,
+    prune: bool = False,
+) -> Plan:
+    """Plan how to bring `root` up to date with the render `theirs`. Writes nothing.
+
+    Raises ConflictError while conflicts recorded by the last sync are unresolved, and
+    UserInputError for an unsafe path in `theirs` or a directory where a file is generated.
+    """
+    root = Path(root)
+    for path in theirs:
+        check_path(path)
+    manifest = load_manifest(root)
+    ensure_resolved(root, manifest)
+    recorded = manifest.files if manifest else {}
+    policies = {path: policy(path) for path in theirs}
+    backup_dir = f"{BACKUP_DIR}/{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}"
+
+    actions: list[Action] = []
+    base_changes: list[str] = []
+    for path in sorted(set(theirs) | set(recorded)):
+        base = read_base(root, manifest, path)
+        if path in theirs:
+            new_record = FileRecord(policies[path], sha256(theirs[path]))
+            if base is None or recorded.get(path) != new_record:
+                base_changes.append(path)
+            ours = _read_ours(root, path)
+            decide = _Decision(path, policies[path], ours, base, backup_dir)
+            actions.append(decide.rendered(theirs[path], known=path in recorded))
+        else:
+            base_changes.append(path)
+            ours = _read_ours(root, path, strict=False)
+            decide = _Decision(path, recorded[path].policy, ours, base, backup_dir)
+            actions.append(decide.no_longer_rendered(prune))
+    return Plan(
+        root=root,
+        actions=tuple(actions),
+        base=dict(theirs),
+        policies=policies,
+        generator_version=generator_version,
+        base_changes=tuple(base_changes),
+    )
+
+
+def ensure_resolved(root: Path, manifest: Manifest | None) -> None:
+    """Raise ConflictError if a conflict recorded by the last sync is still unresolved."""
+    if manifest is None:
+        return
+    unresolved = []
+    for path, kind in sorted(manifest.conflicts.items()):
+        if kind == TEXT_CONFLICT:
+            ours = _read_ours(root, path, strict=False)
+            if ours is not None and has_conflict_markers(ours):
+                unresolved.append(f"  {path}: still contains conflict markers")
+        elif Path(root, path + BINARY_SIDECAR_SUFFIX).exists():
+            unresolved.append(f"  {path}: the new version waits in {path}{BINARY_SIDECAR_SUFFIX}")
+    if unresolved:
+        raise ConflictError(
+            "The last sync left conflicts that are not resolved yet:\n"
+            + "\n".join(unresolved)
+            + "\nIn each file, keep what you want between the '<<<<<<< yours' and"
+            " '>>>>>>> new generation' lines and delete the marker lines; for a binary file,"
+            f" keep the version you want and delete the {BINARY_SIDECAR_SUFFIX} file."
+            " Then run the command again."
+        )
+
+
+def _read_ours(root: Path, path: str, *, strict: bool = True) -> bytes | None:
+    try:
+        return Path(root, path).read_bytes()
+    except FileNotFoundError:
+        return None
+    except (IsADirectoryError, NotADirectoryError) as e:
+        if not strict:
+            return None
+        raise UserInputError(
+            f"{path}: shopgen generates a file here, but the folder structure on disk differs"
+            " (a folder where a file belongs, or a file where a folder belongs). Move it aside"
+            " and run the command again."
+        ) from e
+
+
+class _Decision:
+    """One path's inputs; each method returns the action for one side of the table."""
+
+    def __init__(
+        self, path: str, policy: Policy, ours: bytes | None, base: bytes | None, backup_dir: str
+    ):
+        self.path, self.policy, self.ours, self.base = path, policy, ours, base
+        self.backup = f"{backup_dir}/{path}"
+
+    def _action(self, kind: ActionKind, reason: str, new: bytes | None, **extra) -> Action:
+        return Action(self.path, kind, reason, self.policy, old=self.ours, new=new, **extra)
+
+    def _keep(self, kind: ActionKind, reason: str, **extra) -> Action:
+        return self._action(kind, reason, self.ours, **extra)
+
+    def rendered(self, theirs: bytes, *, known: bool) -> Action:
+        ours, base = self.ours, self.base
+        if ours is None:
+            if known and self.policy is not Policy.MANAGED:
+                return self._keep(ActionKind.USER_DELETED, "you deleted it: it stays deleted")
+            reason = "managed file restored" if known else "new file"
+            return self._action(ActionKind.CREATE, reason, theirs)
+        if self.policy is Policy.USER:
+            return self._keep(ActionKind.SKIP, "yours: shopgen never changes it")
+        if same_text(ours, theirs):
+            return self._keep(ActionKind.SKIP, "up to date")
+        if base is not None and same_text(ours, base):
+            return self._action(ActionKind.UPDATE, "unchanged by you", in_style_of(theirs, ours))
+        if base is not None and theirs == base:
+            return self._keep(ActionKind.KEEP, "only you changed it")
+        return self._both_changed(theirs)
+
+    def _both_changed(self, theirs: bytes) -> Action:
+        ours, base = self.ours, self.base
+        assert ours is not None
+        if self.policy is Policy.MANAGED:
+            return self._action(
+                ActionKind.OVERWRITE_MANAGED,
+                f"managed file edited by you: rewritten, your version saved to {self.backup}",
+                in_style_of(theirs, ours),
+                backup=self.backup,
+            )
+        if is_binary(ours) or is_binary(theirs) or is_binary(base):
+            sidecar = self.path + BINARY_SIDECAR_SUFFIX
+            return self._keep(
+                ActionKind.BINARY_CONFLICT,
+                f"binary changed by you and by the generator: yours kept, new one in {sidecar}",
+                sidecar=sidecar,
+            )
+        result = merge3(ours, base or b"", theirs)
+        no_base = "" if base is not None else " (no previous generation to compare with)"
+        if result.conflicts:
+            return self._action(
+                ActionKind.CONFLICT,
+                f"{result.conflicts} conflicting change(s) marked in the file{no_base}",
+                result.content,
+            )
+        if result.content == ours:
+            return self._keep(ActionKind.KEEP, "your file already has the new changes")
+        return self._action(ActionKind.MERGE, f"merged your changes{no_base}", result.content)
+
+    def no_longer_rendered(self, prune: bool) -> Action:
+        ours, base = self.ours, self.base
+        if self.policy is Policy.USER:
+            return self._keep(ActionKind.SKIP, "yours, no longer generated: left alone")
+        if ours is None:
+            return self._keep(ActionKind.SKIP, "no longer generated and already gone")
+        if base is not None and same_text(ours, base):
+            return self._action(ActionKind.DELETE, "no longer generated", None)
+        if prune:
+            return self._action(
+                ActionKind.ORPHAN,
+                f"no longer generated; pruned, your version saved to {self.backup}",
+                None,
+                backup=self.backup,
+            )
+        return self._keep(
+            ActionKind.ORPHAN,
+            "no longer generated but changed by you: kept (delete it, or sync with --prune)",
+        )
