@@ -1,0 +1,48 @@
+"""Helpers shared by shopgen's tests."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from shopgen.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+EXAMPLE = REPO / "src" / "shopgen" / "examples" / "ecommerce.yaml"
+FIXTURES = REPO / "tests" / "fixtures" / "specs"
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> Result:
+    """Run `shopgen ARGS` in-process. Exceptions other than SystemExit propagate: a traceback
+    in a test is a bug, never a result."""
+    old_argv = sys.argv
+    sys.argv = ["shopgen", *args]
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        sys.argv = old_argv
+    captured = capsys.readouterr()
+    return Result(code, captured.out, captured.err)
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under root (outside .git), as {relative path: bytes}."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(root).parts
+    }
