@@ -2,16 +2,18 @@
 
 The decision table (PRODUCT.md, "Regeneration contract"), for a path the render produces:
 
-    disk             BASE        decision
-    absent           none        CREATE
-    absent           recorded    USER_DELETED (stays deleted); MANAGED files are recreated
-    == THEIRS        any         SKIP
-    == BASE          recorded    UPDATE (write THEIRS)
-    edited           == THEIRS   KEEP (only the user changed it)
-    edited           other/none  MERGE or CONFLICT (git merge-file, empty base when none);
-                                 BINARY_CONFLICT for binaries; OVERWRITE_MANAGED for managed files
-USER-owned paths are created once and then always SKIP. For a path the render no longer
-produces: DELETE when unmodified, ORPHAN (kept, or pruned with a backup) when modified.
+    disk        BASE          GENERATED                       MANAGED
+    absent      none          CREATE                          CREATE
+    absent      recorded      USER_DELETED (stays deleted)    CREATE (restored)
+    == THEIRS   any           SKIP                            SKIP
+    == BASE     recorded      UPDATE (write THEIRS)           UPDATE
+    edited      == THEIRS     KEEP (only the user changed it) OVERWRITE_MANAGED (backed up)
+    edited      other / none  MERGE or CONFLICT (git merge-file, empty base when none);
+                              BINARY_CONFLICT for binaries    OVERWRITE_MANAGED (backed up)
+
+USER-owned paths are created once (CREATE), then always SKIP, or USER_DELETED once deleted.
+For a path the render no longer produces: DELETE when unmodified, ORPHAN when modified (kept,
+or deleted with a backup when pruning); user-owned ones are left alone.
 "Equal" ignores line endings for text, so a checkout with CRLF is not mistaken for an edit.
 """
 
@@ -153,20 +155,23 @@ class _Decision:
             return self._keep(ActionKind.SKIP, "up to date")
         if base is not None and same_text(ours, base):
             return self._action(ActionKind.UPDATE, "unchanged by you", in_style_of(theirs, ours))
+        if self.policy is Policy.MANAGED:
+            return self._overwrite_managed(theirs)
         if base is not None and theirs == base:
             return self._keep(ActionKind.KEEP, "only you changed it")
         return self._both_changed(theirs)
 
+    def _overwrite_managed(self, theirs: bytes) -> Action:
+        return self._action(
+            ActionKind.OVERWRITE_MANAGED,
+            f"managed file edited by you: rewritten, your version saved to {self.backup}",
+            in_style_of(theirs, self.ours),
+            backup=self.backup,
+        )
+
     def _both_changed(self, theirs: bytes) -> Action:
         ours, base = self.ours, self.base
-        assert ours is not None
-        if self.policy is Policy.MANAGED:
-            return self._action(
-                ActionKind.OVERWRITE_MANAGED,
-                f"managed file edited by you: rewritten, your version saved to {self.backup}",
-                in_style_of(theirs, ours),
-                backup=self.backup,
-            )
+        assert ours is not None  # callers handle the absent file first
         if is_binary(ours) or is_binary(theirs) or is_binary(base):
             sidecar = self.path + BINARY_SIDECAR_SUFFIX
             return self._keep(
