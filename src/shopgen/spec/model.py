@@ -109,6 +109,16 @@ StepName = Annotated[
 ]
 
 
+def snake_case(entity: str) -> str:
+    """OrderItem -> order_item, URLMap -> url_map. An entity's id in payloads is `<snake>_id`."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", entity).lower()
+
+
+def entity_id_field(entity: str) -> str:
+    """The payload field that carries an entity's id, by convention: Order -> order_id."""
+    return f"{snake_case(entity)}_id"
+
+
 # --- durations -----------------------------------------------------------------------------
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")

@@ -1,0 +1,90 @@
+"""Spec language v1: load a `shopgen.yaml` into a validated `Spec`, or raise `SpecError`.
+
+    spec = load_spec(Path("shopgen.yaml"))
+
+Three passes, each reporting located `Issue`s: YAML (`loader`), shape (`model`, via pydantic,
+explained by `shape`), cross-references (`references`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from shopgen.errors import Issue, SpecError
+from shopgen.spec.loader import SourceMap, load_yaml, read_spec_text
+from shopgen.spec.model import Spec
+from shopgen.spec.references import reference_issues
+from shopgen.spec.shape import shape_issues
+
+SUPPORTED_VERSIONS = (1,)
+
+__all__ = ["Spec", "SpecError", "json_schema", "load_spec", "parse_spec", "read_spec_text"]
+
+
+def load_spec(path: Path) -> Spec:
+    """Read, parse and fully validate the spec file at `path`."""
+    return parse_spec(read_spec_text(path), path)
+
+
+def parse_spec(text: str, file: Path | None = None) -> Spec:
+    """Parse and fully validate spec text; `file` only names the source in issues."""
+    data, source = load_yaml(text, file)
+    _check_top_level(data, source, file)
+    try:
+        spec = Spec.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError(shape_issues(exc, data, source, file)) from None
+    issues = reference_issues(spec, source, file)
+    if issues:
+        raise SpecError(issues)
+    return spec
+
+
+def _check_top_level(data: Any, source: SourceMap, file: Path | None) -> None:
+    """A mapping with a version this shopgen reads; anything else makes other errors noise."""
+    if data is None:
+        raise SpecError([Issue(file, None, "", "the spec is empty", "start with 'shopgen: 1'")])
+    if not isinstance(data, dict):
+        raise SpecError(
+            [Issue(file, source.line(()), "", "the spec must be a mapping of keys to values")]
+        )
+    if "shopgen" not in data:
+        raise SpecError(
+            [
+                Issue(
+                    file,
+                    source.line(()),
+                    "shopgen",
+                    "missing the spec language version",
+                    "add 'shopgen: 1' as the first line",
+                )
+            ]
+        )
+    version = data["shopgen"]
+    if isinstance(version, bool) or version not in SUPPORTED_VERSIONS:
+        supported = ", ".join(str(v) for v in SUPPORTED_VERSIONS)
+        raise SpecError(
+            [
+                Issue(
+                    file,
+                    source.line(("shopgen",)),
+                    "shopgen",
+                    f"unsupported spec language version {version!r}; this shopgen reads "
+                    f"version {supported}",
+                    "write 'shopgen: 1'" if str(version).strip() == "1" else "upgrade shopgen",
+                )
+            ]
+        )
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of spec language v1, for editors (e.g. yaml-language-server)."""
+    schema = Spec.model_json_schema(by_alias=True)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "shopgen spec (language v1)",
+        **{key: value for key, value in schema.items() if key != "title"},
+    }

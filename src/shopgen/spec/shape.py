@@ -1,0 +1,185 @@
+"""Pydantic's validation errors, turned into located `Issue`s a person can act on."""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from shopgen.errors import Issue
+from shopgen.spec.loader import SourceMap, dotted_path
+from shopgen.spec.model import SLUG, SNAKE, Spec
+from shopgen.spec.suggest import did_you_mean
+
+# Errors that only say "this is the wrong kind of value". In a union each arm reports one; they
+# are noise when another arm explains the real problem at the same place.
+_KIND_ERRORS = {
+    "dict_type": "a mapping (key: value)",
+    "list_type": "a list",
+    "string_type": "text",
+    "model_type": "a mapping (key: value)",
+    "model_attributes_type": "a mapping (key: value)",
+    "none_required": "nothing",
+    "int_type": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+}
+
+Loc = tuple[str | int, ...]
+
+
+def shape_issues(
+    error: ValidationError, data: Any, source: SourceMap, file: Path | None
+) -> list[Issue]:
+    located = [(*_locate(detail, data), detail) for detail in error.errors()]
+    issues: list[Issue] = []
+    seen: set[tuple[str, str]] = set()
+    for path, on_key, detail in located:
+        if detail["type"] in _KIND_ERRORS and any(
+            other_path[: len(path)] == path and other["type"] not in _KIND_ERRORS
+            for other_path, _, other in located
+        ):
+            continue  # another union arm explains it better
+        message, suggestion = _explain(detail, path, on_key, data, located)
+        key = dotted_path(path)
+        if (key, message) in seen:
+            continue
+        seen.add((key, message))
+        issues.append(Issue(file, source.line(path), key, message, suggestion))
+    return issues
+
+
+def _locate(detail: ErrorDetails, data: Any) -> tuple[Loc, bool]:
+    """The error's path in the user's data, without pydantic's union and validator tags.
+
+    Returns the path and whether the error is about the last key's *name* (a dict key).
+    """
+    path: list[str | int] = []
+    current = data
+    loc = detail["loc"]
+    for index, part in enumerate(loc):
+        if part == "[key]":
+            return tuple(path), True
+        if (isinstance(current, dict) and isinstance(part, str) and part in current) or (
+            isinstance(current, list) and isinstance(part, int) and part < len(current)
+        ):
+            path.append(part)
+            current = current[part]
+        elif detail["type"] == "missing" and index == len(loc) - 1:
+            path.append(part)  # the missing key itself; its line is its parent's
+    return tuple(path), False
+
+
+def _explain(
+    detail: ErrorDetails, path: Loc, on_key: bool, data: Any, located: list
+) -> tuple[str, str | None]:
+    kind, value = detail["type"], detail.get("input")
+    last = str(path[-1]) if path else ""
+    if kind == "missing":
+        return f"missing required key {last!r}", None
+    if kind == "extra_forbidden":
+        allowed = allowed_keys(path[:-1])
+        suggestion = did_you_mean(last, allowed) or (
+            f"allowed keys: {', '.join(allowed)}" if allowed else None
+        )
+        return f"unknown key {last!r}", suggestion
+    if kind == "literal_error":
+        choices = re.findall(r"'([^']*)'", detail.get("ctx", {}).get("expected", ""))
+        shown = ", ".join(choices)
+        suggestion = did_you_mean(value, choices) if isinstance(value, str) else None
+        return f"{_shown(value)} is not one of: {shown}", suggestion
+    if kind in _KIND_ERRORS:
+        wanted = sorted(
+            {
+                _KIND_ERRORS[other["type"]]
+                for other_path, _, other in located
+                if other_path == path and other["type"] in _KIND_ERRORS
+            }
+        )
+        return f"expected {' or '.join(wanted)}, got {_shown(value)}", None
+    message = detail["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if kind not in ("value_error", "assertion_error") and _is_scalar(value):
+        message = f"{message} (got {_shown(value)})"
+    return message, _name_fix(value) if kind == "value_error" else None
+
+
+def _name_fix(value: Any) -> str | None:
+    """For a name in the wrong case or separator style, the spelling that would be valid."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    words = [word for word in re.split(r"[^A-Za-z0-9]+", value) if word]
+    if not words:
+        return None
+    for candidate, pattern in (("-".join(words).lower(), SLUG), ("_".join(words).lower(), SNAKE)):
+        if candidate != value and pattern.fullmatch(candidate):
+            return f"did you mean {candidate!r}?"
+    return None
+
+
+def _is_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# --- which keys a place in the spec allows -------------------------------------------------
+
+
+def allowed_keys(path: Loc) -> list[str]:
+    """The keys the spec language allows at `path` (a mapping of a pydantic model)."""
+    annotation: Any = Spec
+    for part in path:
+        annotation = _step(annotation, part)
+        if annotation is None:
+            return []
+    model = _model_in(annotation)
+    if model is None:
+        return []
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _arms(annotation: Any) -> list[Any]:
+    """The concrete types an annotation may stand for (Annotated and unions unwrapped)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _arms(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [arm for arg in typing.get_args(annotation) for arm in _arms(arg)]
+    return [annotation]
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    for arm in _arms(annotation):
+        if isinstance(arm, type) and issubclass(arm, BaseModel):
+            return arm
+    return None
+
+
+def _step(annotation: Any, part: str | int) -> Any:
+    for arm in _arms(annotation):
+        origin = typing.get_origin(arm)
+        if isinstance(part, int) and origin is list:
+            return typing.get_args(arm)[0]
+        if isinstance(part, str) and origin is dict:
+            return typing.get_args(arm)[1]
+        if isinstance(part, str) and isinstance(arm, type) and issubclass(arm, BaseModel):
+            for name, field in arm.model_fields.items():
+                if part in (name, field.alias):
+                    return field.annotation
+    return None
