@@ -113,6 +113,191 @@ def schema() -> None:
     sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
 
 
+RootOption = Annotated[
+    Path,
+    typer.Option(
+        "--path", "-C", help="The generated repository (default: found upwards).", file_okay=False
+    ),
+]
+
+
+@app.command()
+def sync(
+    path: RootOption = Path("."),
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show every action and diff; write nothing.")
+    ] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 if the repository and the spec disagree.")
+    ] = False,
+    prune: Annotated[
+        bool, typer.Option(help="Also delete files no longer generated that you modified.")
+    ] = False,
+) -> None:
+    """Re-render from shopgen.yaml and merge the result into the repository."""
+    from shopgen.sync import find_root, sync_project
+
+    root = find_root(path)
+    result = sync_project(root, dry_run=dry_run or check, prune=prune)
+    if check:
+        _report_check(result)
+    else:
+        _report_sync(result, dry_run=dry_run)
+
+
+def _report_check(result) -> None:
+    drift = result.plan.drift
+    if not drift and not result.renamed:
+        console.success("the repository matches shopgen.yaml")
+        return
+    console.error(f"the repository and shopgen.yaml disagree ({len(drift)} file(s)):")
+    for path in drift:
+        console.err.print(f"  {path}", markup=False)
+    console.err.print("Run `shopgen sync` (or `shopgen sync --dry-run` to preview).")
+    raise typer.Exit(1)
+
+
+def _report_sync(result, *, dry_run: bool) -> None:
+    from rich.syntax import Syntax
+
+    from shopgen.merge import action_diff
+
+    plan = result.plan
+    for old, new in result.renamed:
+        verb = "would move" if dry_run else "moved"
+        console.out.print(f"{verb} {old} → {new}", markup=False)
+    shown = [a for a in plan.actions if a.changes_disk or a.kind.value in ("orphan", "keep")]
+    if not shown and not result.renamed:
+        console.success("nothing to do: the repository matches shopgen.yaml")
+        return
+    table = Table(title="Dry run: nothing written" if dry_run else "Sync", title_justify="left")
+    for column in ("action", "path", "why"):
+        table.add_column(column)
+    styles = {
+        "conflict": "error",
+        "binary-conflict": "error",
+        "orphan": "warning",
+        "overwrite-managed": "warning",
+    }
+    for action in shown:
+        style = styles.get(action.kind.value, "")
+        table.add_row(
+            f"[{style}]{action.kind.value}[/]" if style else action.kind.value,
+            action.path,
+            action.reason,
+        )
+    console.out.print(table)
+    if dry_run:
+        for action in shown:
+            if diff := action_diff(action):
+                console.out.print(
+                    Syntax(diff, "diff", theme="ansi_dark", background_color="default")
+                )
+    if plan.conflicts:
+        console.error(
+            f"{len(plan.conflicts)} conflict(s): resolve the marked sections, then run sync again:"
+        )
+        for action in plan.conflicts:
+            console.err.print(f"  {action.path}", markup=False)
+        raise typer.Exit(1)
+    if not dry_run:
+        console.success(f"{len(plan.changes)} file(s) updated")
+
+
+@app.command("add-service")
+def add_service(
+    name: Annotated[str, typer.Argument(help="The new service's name, e.g. payments.")],
+    capability: Annotated[str | None, typer.Option(help="The capability it belongs to.")] = None,
+    database: Annotated[
+        str | None, typer.Option(help="postgresql, mysql or sqlite (default: the spec's).")
+    ] = None,
+    description: Annotated[str | None, typer.Option(help="One line on what it does.")] = None,
+    entity: Annotated[str | None, typer.Option(help="A first entity, e.g. Payment.")] = None,
+    field: Annotated[
+        list[str] | None, typer.Option("--field", "-f", help="name:type for the first entity.")
+    ] = None,
+    path: RootOption = Path("."),
+) -> None:
+    """Add a service to shopgen.yaml (keeping its comments and layout), then sync."""
+    from shopgen import specedit
+    from shopgen.sync import find_root
+
+    root = find_root(path)
+    specedit.add_service(
+        root / "shopgen.yaml",
+        name,
+        capability=capability,
+        database=database,
+        description=description,
+        entity=entity,
+        fields=field,
+    )
+    console.success(f"added service {name} to shopgen.yaml")
+    _sync_after_edit(root)
+
+
+@app.command("add-entity")
+def add_entity(
+    service: Annotated[str, typer.Argument(help="The service that owns the entity.")],
+    name: Annotated[str, typer.Argument(help="The entity, e.g. Review.")],
+    field: Annotated[
+        list[str], typer.Option("--field", "-f", help="name:type (repeat); name:type? = optional")
+    ],
+    path: RootOption = Path("."),
+) -> None:
+    """Add an entity to a service in shopgen.yaml, then sync."""
+    from shopgen import specedit
+    from shopgen.sync import find_root
+
+    root = find_root(path)
+    specedit.add_entity(root / "shopgen.yaml", service, name, field)
+    console.success(f"added entity {name} to {service}")
+    _sync_after_edit(root)
+
+
+@app.command("remove-service")
+def remove_service(
+    name: Annotated[str, typer.Argument(help="The service to remove.")],
+    path: RootOption = Path("."),
+) -> None:
+    """Remove a service (and its routes) from shopgen.yaml, then sync. Files you modified are
+    kept and reported."""
+    from shopgen import specedit
+    from shopgen.sync import find_root
+
+    root = find_root(path)
+    specedit.remove_service(root / "shopgen.yaml", name)
+    console.success(f"removed service {name} from shopgen.yaml")
+    _sync_after_edit(root)
+
+
+def _sync_after_edit(root: Path) -> None:
+    from shopgen.sync import sync_project
+
+    _report_sync(sync_project(root), dry_run=False)
+
+
+@app.command()
+def graph(
+    spec: Annotated[Path, typer.Argument(help="The spec file.", dir_okay=False)] = Path(
+        "shopgen.yaml"
+    ),
+    only: Annotated[
+        str | None,
+        typer.Option("--only", help="Only diagrams whose title contains this, e.g. saga."),
+    ] = None,
+) -> None:
+    """Print Mermaid diagrams of the spec: capabilities, dependencies, events, sagas."""
+    from shopgen.diagrams import Diagrams
+    from shopgen.spec import load_spec
+    from shopgen.view import ProjectView
+
+    diagrams = Diagrams(ProjectView(load_spec(spec))).all()
+    for title, text in diagrams.items():
+        if only is None or only.lower() in title.lower():
+            sys.stdout.write(f"## {title}\n\n```mermaid\n{text.rstrip()}\n```\n\n")
+
+
 def main() -> None:
     """Entry point: run the app and turn errors into exit codes."""
     try:

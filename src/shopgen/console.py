@@ -9,7 +9,13 @@ from rich.markup import escape
 from rich.theme import Theme
 
 _theme = Theme(
-    {"success": "bold green", "warning": "yellow", "error": "bold red", "muted": "dim", "path": "cyan"}
+    {
+        "success": "bold green",
+        "warning": "yellow",
+        "error": "bold red",
+        "muted": "dim",
+        "path": "cyan",
+    }
 )
 
 out = Console(theme=_theme, highlight=False)

@@ -83,7 +83,7 @@ def create_project(
         _write_tree(staging, stubs)
         (staging / SPEC_FILE).write_bytes(raw)
         (staging / ".env").write_text(_dotenv(), encoding="utf-8")
-        record_base(staging, files, policy_for, __version__)
+        record_base(staging, files, policy_for, generator_version=__version__)
         _git_init(staging, f"Generate {view.name} with shopgen {__version__}")
         _move_into_place(staging, target)
     except BaseException:

@@ -138,9 +138,9 @@ class Renderer:
     def _sources(self) -> Iterator[Path]:
         for path in sorted(self.config.source.rglob("*")):
             relative = path.relative_to(self.config.source).as_posix()
-            if path.is_file() and not any(fnmatch.fnmatch(relative, p) for p in self.config.exclude):
-                if "__pycache__" not in path.parts:
-                    yield path
+            excluded = any(fnmatch.fnmatch(relative, p) for p in self.config.exclude)
+            if path.is_file() and not excluded and "__pycache__" not in path.parts:
+                yield path
 
     def _expand(
         self, parts: tuple[str, ...], done: tuple[str, ...], context: dict[str, Any], source: Path
@@ -196,6 +196,8 @@ def _checked(path: str, source: Path) -> str:
     return path
 
 
-def render_project(context: Mapping[str, Any], template_root: Path | None = None) -> dict[str, bytes]:
+def render_project(
+    context: Mapping[str, Any], template_root: Path | None = None
+) -> dict[str, bytes]:
     """Render the whole repository for a view model context."""
     return Renderer(template_root).render(context)
