@@ -61,8 +61,13 @@ def test_make_dev_serves_the_gateway(installed: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
     env["GATEWAY_PORT"] = str(gateway_port)
     process = subprocess.Popen(
-        ["make", "dev"], cwd=installed, env=env, start_new_session=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        ["make", "dev"],
+        cwd=installed,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 90

@@ -22,7 +22,8 @@ def test_a_wheel_installed_in_a_fresh_venv_generates_the_same_repository(tmp_pat
     dist = tmp_path / "dist"
     subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(REPO)],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     wheel = next(dist.glob("shopgen-*.whl"))
     env_dir = tmp_path / "venv"
@@ -33,7 +34,9 @@ def test_a_wheel_installed_in_a_fresh_venv_generates_the_same_repository(tmp_pat
     out = tmp_path / "shop"
     result = subprocess.run(
         [env_dir / "bin" / "shopgen", "new", str(out), "--example", "ecommerce"],
-        cwd=tmp_path, capture_output=True, text=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     expected = render_project(ProjectView(load_spec(EXAMPLE)).context())
@@ -50,8 +53,13 @@ def test_copier_renders_the_builtin_templates_like_shopgen(tmp_path: Path) -> No
     view = ProjectView(load_spec(EXAMPLE))
     ours = render_project(view.context())
     copier.run_copy(
-        str(builtin_templates()), tmp_path, data=view.context(), defaults=True,
-        unsafe=True, quiet=True, skip_tasks=True,
+        str(builtin_templates()),
+        tmp_path,
+        data=view.context(),
+        defaults=True,
+        unsafe=True,
+        quiet=True,
+        skip_tasks=True,
     )
     theirs = {k: v for k, v in tree(tmp_path).items() if not k.startswith(".shopgen/")}
     assert theirs == ours

@@ -114,8 +114,17 @@ def test_user_owned_stubs_and_deletions_are_respected(shop: Path, capsys) -> Non
 
 def test_add_and_remove_a_service(shop: Path, capsys) -> None:
     added = run_cli(
-        capsys, "add-service", "reviews", "--capability", "Product Catalog",
-        "--entity", "Review", "--field", "rating:integer", "--path", str(shop),
+        capsys,
+        "add-service",
+        "reviews",
+        "--capability",
+        "Product Catalog",
+        "--entity",
+        "Review",
+        "--field",
+        "rating:integer",
+        "--path",
+        str(shop),
     )
     assert added.exit_code == 0, added.stderr
     assert (shop / "services/reviews/models.py").is_file()
@@ -142,7 +151,7 @@ def test_renaming_a_service_moves_its_user_code(shop: Path, capsys) -> None:
     spec.write_text(text)
     result = run_cli(capsys, "sync", "--path", str(shop))
     assert result.exit_code == 0, result.stdout + result.stderr
-    assert (shop / "services/delivery/custom/handlers.py").read_text().endswith(
-        "# shipping rules\n"
+    assert (
+        (shop / "services/delivery/custom/handlers.py").read_text().endswith("# shipping rules\n")
     )
     assert not (shop / "services/shipping").exists()

@@ -299,11 +299,10 @@ def graph(
 
 
 def main() -> None:
-    """Entry point: run the app and turn errors into exit codes."""
+    """Entry point. Typer reports usage errors itself (exit 2); shopgen's own errors become
+    exit codes here."""
     try:
-        code = app(standalone_mode=False)
-        if isinstance(code, int) and code:
-            sys.exit(code)
+        app()
     except SpecError as exc:
         console.error(f"invalid spec ({len(exc.issues)} problem(s)):")
         for issue in exc.issues:
@@ -312,21 +311,9 @@ def main() -> None:
     except ShopgenError as exc:
         console.error(str(exc))
         _exit(exc, exc.exit_code)
-    except typer.Abort:
-        console.err.print("Aborted.")
-        sys.exit(130)
     except KeyboardInterrupt:
         console.err.print("Interrupted.")
         sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(2)
-        raise
 
 
 def _exit(exc: BaseException, code: int) -> None:

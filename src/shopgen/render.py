@@ -174,12 +174,23 @@ class Renderer:
         if not is_template:
             return source.read_bytes()
         try:
-            template = self.env.from_string(source.read_text(encoding="utf-8"))
+            code = self.env.compile(source.read_text(encoding="utf-8"), filename=str(source))
+            template = self.env.template_class.from_code(self.env, code, self.env.globals)
             return template.render(context).encode("utf-8")
         except TemplateError as exc:
-            line = getattr(exc, "lineno", None)
+            line = getattr(exc, "lineno", None) or _template_line(exc, str(source))
             where = f"{source}:{line}" if line else str(source)
             raise TemplateRenderError(f"template {where}: {exc}") from exc
+
+
+def _template_line(exc: BaseException, filename: str) -> int | None:
+    """The template line of a runtime error: jinja rewrites tracebacks to template lines."""
+    line, tb = None, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
 
 
 def _checked(path: str, source: Path) -> str:

@@ -79,18 +79,20 @@ def _append(mapping: CommentedMap, key: str, value: Any) -> None:
         head, tail = token.value.split("\n", 1)
         token.value = head + "\n"
         new_owner, new_last = _deepest_last(mapping, key)
-        if isinstance(new_owner[new_last], CommentedMap | CommentedSeq):
-            new_owner = mapping  # an empty block: hang the spacing on the entry itself
-            new_last = key
         new_owner.ca.items[new_last] = [None, None, _comment("\n" + tail), None]
     if (mapping.ca.items.get(previous) or [None, None])[1]:
         mapping.ca.items.setdefault(key, [None, None, None, None])[1] = [_comment("\n")]
 
 
 def _deepest_last(mapping: CommentedMap, key: str) -> tuple[CommentedMap, str]:
-    while isinstance(mapping[key], CommentedMap) and len(mapping[key]):
+    """The last entry of the last block under `key` (flow mappings `{...}` are one line)."""
+    while _is_block(mapping[key]):
         mapping, key = mapping[key], next(reversed(mapping[key]))
     return mapping, key
+
+
+def _is_block(value: Any) -> bool:
+    return isinstance(value, CommentedMap) and len(value) > 0 and not value.fa.flow_style()
 
 
 def _comment(text: str) -> CommentToken:
