@@ -514,9 +514,31 @@ def test_apply_refuses_when_a_file_changed_after_planning(root: Path) -> None:
 
 
 def test_folder_where_a_file_is_generated_is_a_clear_error(root: Path) -> None:
-    build(root, {"app.py/inner.txt": "x\n"})
-    with pytest.raises(UserInputError, match=r"app\.py: shopgen generates a file here"):
-        plan_sync(root, render({"app.py": "x\n"}), policy_by_folder, generator_version="1")
+    build(root, {"app.py/inner.txt": "x\n", "lib": "a file\n"})
+    with pytest.raises(UserInputError) as raised:
+        plan_sync(
+            root,
+            render({"app.py": "x\n", "lib/x.py": "x\n"}),
+            policy_by_folder,
+            generator_version="1",
+        )
+    assert "app.py: a folder on disk where a file is generated" in str(raised.value)
+    assert "lib/x.py: lib is a file on disk, not a folder" in str(raised.value)
+
+
+def test_generated_file_can_become_a_folder_and_back(root: Path) -> None:
+    sync(root, {"svc/api": "file\n"})
+    sync(root, {"svc/api/__init__.py": "folder\n"})
+    assert tree(root) == {"svc/api/__init__.py": b"folder\n"}
+    sync(root, {"svc/api": "file again\n"})
+    assert tree(root) == {"svc/api": b"file again\n"}
+
+
+def test_edited_module_blocks_its_replacement_by_a_package(root: Path) -> None:
+    sync(root, {"svc/api": "module\n"})
+    build(root, {"svc/api": "module with my edits\n"})
+    with pytest.raises(UserInputError, match="svc/api is a file on disk"):
+        plan_sync(root, render({"svc/api/x.py": "p\n"}), policy_by_folder, generator_version="1")
 
 
 def test_unreadable_manifest_is_a_clear_error(root: Path) -> None:

@@ -34,7 +34,8 @@ def apply_plan(plan: Plan) -> Manifest:
     next sync refuses to run until the user has resolved them.
     """
     root = plan.root
-    for action in plan.changes:
+    # Deletions first, so that a file the render turned into a folder (or back) makes room.
+    for action in sorted(plan.changes, key=lambda a: a.new is not None):
         current = _read(root / action.path)
         if current != action.old:
             raise ShopgenError(
@@ -106,7 +107,7 @@ def _store_base(
 def _read(file: Path) -> bytes | None:
     try:
         return file.read_bytes()
-    except (FileNotFoundError, NotADirectoryError):
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from shopgen.errors import ConflictError, UserInputError
 from shopgen.merge.manifest import (
@@ -52,7 +52,8 @@ def plan_sync(
     """Plan how to bring `root` up to date with the render `theirs`. Writes nothing.
 
     Raises ConflictError while conflicts recorded by the last sync are unresolved, and
-    UserInputError for an unsafe path in `theirs` or a directory where a file is generated.
+    UserInputError for an unsafe path in `theirs` or a render that does not fit the folders
+    on disk.
     """
     root = Path(root)
     for path in theirs:
@@ -76,9 +77,10 @@ def plan_sync(
             actions.append(decide.rendered(theirs[path], known=path in recorded))
         else:
             base_changes.append(path)
-            ours = _read_ours(root, path, strict=False)
+            ours = _read_ours(root, path)
             decide = _Decision(path, recorded[path].policy, ours, base, backup_dir)
             actions.append(decide.no_longer_rendered(prune))
+    _check_layout(root, actions)
     return Plan(
         root=root,
         actions=tuple(actions),
@@ -96,7 +98,7 @@ def ensure_resolved(root: Path, manifest: Manifest | None) -> None:
     unresolved = []
     for path, kind in sorted(manifest.conflicts.items()):
         if kind == TEXT_CONFLICT:
-            ours = _read_ours(root, path, strict=False)
+            ours = _read_ours(root, path)
             if ours is not None and has_conflict_markers(ours):
                 unresolved.append(f"  {path}: still contains conflict markers")
         elif Path(root, path + BINARY_SIDECAR_SUFFIX).exists():
@@ -112,19 +114,37 @@ def ensure_resolved(root: Path, manifest: Manifest | None) -> None:
         )
 
 
-def _read_ours(root: Path, path: str, *, strict: bool = True) -> bytes | None:
+def _read_ours(root: Path, path: str) -> bytes | None:
+    """The file on disk, or None if there is none (a folder in its place counts as none)."""
     try:
         return Path(root, path).read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
-    except (IsADirectoryError, NotADirectoryError) as e:
-        if not strict:
-            return None
+
+
+def _check_layout(root: Path, actions: list[Action]) -> None:
+    """Refuse a plan whose writes would meet a folder where a file goes, or a file where a
+    folder goes, unless applying the plan deletes it first (a file the render turned into a
+    package, for example)."""
+    deleted = {a.path for a in actions if a.new is None and a.old is not None}
+    clashes = []
+    for action in actions:
+        if action.new is None or action.new == action.old:
+            continue
+        target = root / action.path
+        if target.is_dir() and any(
+            f.is_file() and f.relative_to(root).as_posix() not in deleted for f in target.rglob("*")
+        ):
+            clashes.append(f"  {action.path}: a folder on disk where a file is generated")
+        for parent in PurePosixPath(action.path).parents:
+            if (root / parent).is_file() and parent.as_posix() not in deleted:
+                clashes.append(f"  {action.path}: {parent} is a file on disk, not a folder")
+    if clashes:
         raise UserInputError(
-            f"{path}: shopgen generates a file here, but the folder structure on disk differs"
-            " (a folder where a file belongs, or a file where a folder belongs). Move it aside"
-            " and run the command again."
-        ) from e
+            "The generated layout does not fit the files on disk:\n"
+            + "\n".join(clashes)
+            + "\nMove these files or folders aside and run the command again."
+        )
 
 
 class _Decision:
