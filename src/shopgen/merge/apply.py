@@ -82,10 +82,7 @@ def _store_base(
 ) -> Manifest:
     """Write BASE files and the manifest, skipping every file whose content is already right."""
     base_root = root / BASE_DIR
-    for path, data in base.items():
-        if _read(base_root / path) != data:
-            atomic_write(base_root / path, data)
-    if base_root.is_dir():
+    if base_root.is_dir():  # stale files first: a file may have become a folder, or back
         stale = [
             file
             for file in base_root.rglob("*")
@@ -93,6 +90,9 @@ def _store_base(
         ]
         for file in stale:
             remove_file(base_root, file.relative_to(base_root).as_posix())
+    for path, data in base.items():
+        if _read(base_root / path) != data:
+            atomic_write(base_root / path, data)
     manifest = Manifest(
         generator_version=generator_version,
         files={path: FileRecord(policies[path], sha256(data)) for path, data in base.items()},
