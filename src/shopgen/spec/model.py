@@ -55,9 +55,9 @@ def _matching(pattern: re.Pattern[str], what: str, reserved: frozenset[str] = fr
             raise ValueError(f"{value!r} is not a valid {what}")
         # Soft keywords (match, case, type) are valid identifiers, so they are allowed.
         if keyword.iskeyword(value.replace("-", "_")):
-            raise ValueError(f"{value!r} is a Python keyword and cannot name a {what}")
+            raise ValueError(f"{value!r} is a Python keyword and cannot be used as a {what}")
         if value in reserved:
-            raise ValueError(f"{value!r} is reserved by shopgen and cannot name a {what}")
+            raise ValueError(f"{value!r} is reserved by shopgen and cannot be used as a {what}")
         return value
 
     return AfterValidator(check)

@@ -314,11 +314,6 @@ class _Checker:
                         did_you_mean(field, [*entity.fields, id_field])
                         or f"the payload may hold {id_field!r} and {name}'s fields",
                     )
-                elif spec.type == "password":
-                    self.issues.add(
-                        ("events", event, "payload", field),
-                        "a password must never travel in an event",
-                    )
 
     def entity_field(self, path: Loc, entity: Entity, field: str) -> FieldSpec | None:
         if field in entity.fields:
@@ -368,9 +363,10 @@ class _Checker:
             entity = owner.entities.get(saga.entity)
             if entity is None:
                 self.issues.unknown((*path, "entity"), "entity", saga.entity, owner.entities)
-        key = saga.key or entity_id_field(saga.entity)
+        # Without a known entity the default key is a guess: checking it would only add noise.
+        key = saga.key or (entity_id_field(saga.entity) if entity is not None else None)
         key_path = (*path, "key") if saga.key else (*path, "trigger")
-        if self.event_exists((*path, "trigger"), saga.trigger):
+        if self.event_exists((*path, "trigger"), saga.trigger) and key:
             self.in_payload(key_path, saga.trigger, key, "the saga key")
         step_names: dict[str, int] = {}
         failures: list[tuple[Loc, str]] = []
@@ -394,7 +390,7 @@ class _Checker:
                 replies.append(((*step_path, "compensation", "reply"), step.compensation.reply))
             for reply_path, event in replies:
                 self.published_by(reply_path, event, step.service, f"a reply of step {step.name!r}")
-                if event in self.spec.events:
+                if event in self.spec.events and key:
                     self.in_payload(reply_path, event, key, "the saga key")
         last_success = (
             (*path, "steps", len(saga.steps) - 1, "replies", "success"),
@@ -433,7 +429,7 @@ class _Checker:
                 if isinstance(outcome.publish, str)
                 else (*path, "publish", index)
             )
-            self.published_by(event_path, event, saga.owner, f"an outcome of saga {saga.entity}")
+            self.published_by(event_path, event, saga.owner, f"an outcome of saga {path[1]!r}")
 
     def saga_column(self, path: Loc, saga: Saga, entity: Entity, column: str) -> FieldSpec | None:
         if column in entity.fields:

@@ -13,7 +13,7 @@ from pydantic_core import ErrorDetails
 
 from shopgen.errors import Issue
 from shopgen.spec.loader import SourceMap, dotted_path
-from shopgen.spec.model import SLUG, SNAKE, Spec
+from shopgen.spec.model import PASCAL, SLUG, SNAKE, Spec
 from shopgen.spec.suggest import did_you_mean
 
 # Errors that only say "this is the wrong kind of value". In a union each arm reports one; they
@@ -40,8 +40,8 @@ def shape_issues(
     issues: list[Issue] = []
     seen: set[tuple[str, str]] = set()
     for path, on_key, detail in located:
-        if detail["type"] in _KIND_ERRORS and any(
-            other_path[: len(path)] == path and other["type"] not in _KIND_ERRORS
+        if _is_kind_error(detail) and any(
+            other_path[: len(path)] == path and not _is_kind_error(other)
             for other_path, _, other in located
         ):
             continue  # another union arm explains it better
@@ -52,6 +52,13 @@ def shape_issues(
         seen.add((key, message))
         issues.append(Issue(file, source.line(path), key, message, suggestion))
     return issues
+
+
+def _is_kind_error(detail: ErrorDetails) -> bool:
+    """Wrong kind of value: a union arm for a list or mapping, or a choice given a mapping."""
+    if detail["type"] == "literal_error":
+        return not _is_scalar(detail.get("input"))
+    return detail["type"] in _KIND_ERRORS
 
 
 def _locate(detail: ErrorDetails, data: Any) -> tuple[Loc, bool]:
@@ -105,19 +112,25 @@ def _explain(
     message = detail["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if kind not in ("value_error", "assertion_error") and _is_scalar(value):
         message = f"{message} (got {_shown(value)})"
-    return message, _name_fix(value) if kind == "value_error" else None
+    return message, _name_fix(value, message) if kind == "value_error" else None
 
 
-def _name_fix(value: Any) -> str | None:
+def _name_fix(value: Any, message: str) -> str | None:
     """For a name in the wrong case or separator style, the spelling that would be valid."""
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or "is not a valid" not in message:
         return None
     words = [word for word in re.split(r"[^A-Za-z0-9]+", value) if word]
-    if not words:
+    if "entity name" in message:
+        split = [w for word in words for w in re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", word)]
+        candidate, pattern = "".join(w.capitalize() for w in split), PASCAL
+    elif "(snake_case)" in message:
+        candidate, pattern = "_".join(words).lower(), SNAKE
+    elif "lowercase letters, digits and '-'" in message or "step name" in message:
+        candidate, pattern = "-".join(words).lower(), SLUG
+    else:
         return None
-    for candidate, pattern in (("-".join(words).lower(), SLUG), ("_".join(words).lower(), SNAKE)):
-        if candidate != value and pattern.fullmatch(candidate):
-            return f"did you mean {candidate!r}?"
+    if candidate and candidate != value and pattern.fullmatch(candidate):
+        return f"did you mean {candidate!r}?"
     return None
 
 
