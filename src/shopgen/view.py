@@ -2,19 +2,220 @@
 
 Templates receive these objects and only lay their values out. Facts derived from the spec are
 `cached_property`s, so a template never recomputes or re-decides anything.
+
+Generated code must pass `ruff format --check` as rendered, so the few declarations whose length
+depends on the spec (columns, schema fields, long strings) are laid out here by `pycall` and
+`kwarg`, the way ruff would lay them out. Every value from the spec that lands in Python source
+goes through `pyrepr` (or `kwarg`), never raw: a description holding `{{ 7*7 }}` or `\"\"\"` comes
+out as a literal string.
 """
 
 from __future__ import annotations
 
+import ast
+import datetime
 import json
-from dataclasses import dataclass
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from shopgen import __version__
 from shopgen.diagrams import Diagrams
-from shopgen.spec.model import Call, Route, Service, Spec
+from shopgen.spec.model import Call, FieldSpec, Operation, Route, Service, Spec
+from shopgen.spec.model import Entity as EntitySpec
 
 FIRST_SERVICE_PORT = 8001
+LINE_LENGTH = 100
+INDENT = 4
+DEFAULT_STRING_LENGTH = 255
+EMAIL_LENGTH = 320  # RFC 5321's limit on a forward path
+DECIMAL_DIGITS, DECIMAL_PLACES = 12, 2
+
+# ---------------------------------------------------------------------------------------------
+# Python source text
+
+
+def py_str(text: str) -> str:
+    """A string literal quoted the way `ruff format` quotes it: double quotes, unless the text
+    holds more double quotes than single ones."""
+    quote = "'" if text.count('"') > text.count("'") else '"'
+    out = []
+    for char in text:
+        if char in ("\\", quote):
+            out.append("\\" + char)
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\t":
+            out.append("\\t")
+        elif char == "\r":
+            out.append("\\r")
+        elif not char.isprintable():
+            out.append(repr(char)[1:-1])
+        else:
+            out.append(char)
+    return quote + "".join(out) + quote
+
+
+def py_pattern(pattern: str) -> str:
+    """A regular expression as a raw string where that is possible (it reads as written)."""
+    raw_safe = '"' not in pattern and not pattern.endswith("\\") and pattern.isprintable()
+    return f'r"{pattern}"' if raw_safe else py_str(pattern)
+
+
+def pyrepr(value: Any) -> str:
+    """Python source for a plain value from the spec (YAML scalars, lists, mappings)."""
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, int):
+        return repr(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return f'float("{value}")'
+        return repr(value)
+    if isinstance(value, str):
+        return py_str(value)
+    if isinstance(value, datetime.date):  # YAML reads unquoted dates as dates
+        return py_str(value.isoformat())
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(pyrepr(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{pyrepr(k)}: {pyrepr(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"cannot write {type(value).__name__} as Python source")
+
+
+def number(value: float | int) -> str:
+    """`0.0` from YAML's `min: 0` reads as `0` in the generated code."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value)
+
+
+def _chunks(text: str, width: int) -> list[str]:
+    """Split text at spaces into pieces whose literals fit in `width` columns."""
+    pieces: list[str] = []
+    current = ""
+    for word in re.split(r"(?<= )", text):
+        if current and len(py_str(current + word)) > width:
+            pieces.append(current)
+            current = word
+        else:
+            current += word
+    pieces.append(current)
+    return pieces
+
+
+def kwarg(value: str, name: str, indent: int = 8, suffix: str = ",") -> str:
+    """`name="value"`, or, when that line would be too long, the value as an implicit
+    concatenation in parentheses (the layout ruff keeps)."""
+    literal = py_str(value)
+    if indent + len(name) + 1 + len(literal) + len(suffix) <= LINE_LENGTH:
+        return f"{name}={literal}"
+    inner = " " * (indent + INDENT)
+    pieces = _chunks(value, LINE_LENGTH - len(inner))
+    lines = [f"{name}=("] + [inner + py_str(piece) for piece in pieces] + [" " * indent + ")"]
+    return "\n".join(lines)
+
+
+def pystr(value: str, indent: int = 4, used: int = 0) -> str:
+    """A string literal standing alone (an argument or a value), wrapped like `kwarg`."""
+    literal = py_str(value)
+    if indent + used + len(literal) + 1 <= LINE_LENGTH:
+        return literal
+    inner = " " * (indent + INDENT)
+    pieces = _chunks(value, LINE_LENGTH - len(inner))
+    return "(\n" + "\n".join(inner + py_str(p) for p in pieces) + "\n" + " " * indent + ")"
+
+
+_STRING_KWARG = re.compile(r"^(\w+)=((?:\"|').*)$", re.S)
+
+
+def pycall(
+    args: Iterable[str], head: str, indent: int = 4, suffix: str = "", brackets: str = "()"
+) -> str:
+    """`head(arg, ...)` on one line when it fits, else one argument per line with a magic
+    trailing comma (which ruff format keeps). `indent` is the column the line starts at."""
+    args = list(args)
+    opening, closing = brackets
+    one_line = f"{head}{opening}{', '.join(args)}{closing}"
+    if indent + len(one_line) + len(suffix) <= LINE_LENGTH:
+        return one_line
+    inner = indent + INDENT
+    lines = [f"{head}{opening}"]
+    for arg in args:
+        if inner + len(arg) + 1 > LINE_LENGTH and (match := _STRING_KWARG.match(arg)):
+            arg = kwarg(ast.literal_eval(match.group(2)), match.group(1), inner)
+        lines.append(" " * inner + arg + ",")
+    lines.append(" " * indent + closing)
+    return "\n".join(lines)
+
+
+def comment(value: str) -> str:
+    """Text on one comment line: newlines folded, so nothing escapes the comment."""
+    return " ".join(value.split())
+
+
+FILTERS: dict[str, Callable[..., str]] = {
+    "pyrepr": pyrepr,
+    "pystr": pystr,
+    "kwarg": kwarg,
+    "pycall": pycall,
+    "comment": comment,
+}
+"""Jinja filters, registered by `shopgen.render` (the only place filters are registered)."""
+
+# ---------------------------------------------------------------------------------------------
+# Names
+
+IRREGULAR_PLURALS = {
+    "person": "people",
+    "child": "children",
+    "man": "men",
+    "woman": "women",
+    "mouse": "mice",
+    "goose": "geese",
+    "tooth": "teeth",
+    "foot": "feet",
+    "datum": "data",
+    "index": "indexes",
+    "matrix": "matrices",
+    "vertex": "vertices",
+    "criterion": "criteria",
+    "analysis": "analyses",
+    "status": "statuses",
+    "bus": "buses",
+    "quiz": "quizzes",
+}
+UNCOUNTABLE = frozenset(
+    {"equipment", "information", "rice", "money", "species", "series", "fish", "sheep",
+     "news", "inventory", "feedback", "metadata", "software", "hardware", "staff"}
+)  # fmt: skip
+
+
+def pluralize(word: str) -> str:
+    """English plural of a lowercase word.
+
+    A small rule set rather than `inflect`: the output names tables and URLs, so it must be the
+    same on every machine and release (an optional library would make regeneration depend on
+    what happens to be installed), and entity names are ordinary nouns.
+    """
+    if word in UNCOUNTABLE or not word:
+        return word
+    if word in IRREGULAR_PLURALS:
+        return IRREGULAR_PLURALS[word]
+    if re.search(r"[^aeiou]y$", word):
+        return word[:-1] + "ies"
+    if re.search(r"(s|x|z|ch|sh)$", word):
+        return word + "es"
+    if re.search(r"[^aeiou]o$", word) and word not in ("photo", "piano", "logo", "video", "memo"):
+        return word + "es"
+    if word.endswith("fe") and word not in ("safe", "cafe"):
+        return word[:-2] + "ves"
+    if re.search(r"(?<!f)[lr]f$", word) or word in ("leaf", "loaf", "thief", "half", "wolf"):
+        return word[:-1] + "ves"
+    return word + "s"
 
 
 def python_name(name: str) -> str:
@@ -25,22 +226,945 @@ def title_case(name: str) -> str:
     return " ".join(part.capitalize() for part in name.replace("_", "-").split("-"))
 
 
+def snake_case(pascal: str) -> str:
+    """`UserPreference` -> `user_preference`, `HTTPLog` -> `http_log`."""
+    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", pascal)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text).lower()
+
+
+def pascal_case(snake: str) -> str:
+    return "".join(part.capitalize() for part in re.split(r"[_-]", snake))
+
+
+def plural_snake(snake: str) -> str:
+    head, _, last = snake.rpartition("_")
+    return (head + "_" if head else "") + pluralize(last)
+
+
+def singular_snake(snake: str) -> str:
+    """Best effort for naming one item of a list field: `items` -> `item`."""
+    for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh")):
+        if snake.endswith(suffix):
+            return snake[: -len(suffix)] + replacement
+    if snake.endswith("s") and not snake.endswith("ss"):
+        return snake[:-1]
+    return snake + "_item"
+
+
+class Namer:
+    """Hands out class names unique within one generated module."""
+
+    def __init__(self, taken: Iterable[str] = ()):
+        self.taken = set(taken)
+
+    def claim(self, wanted: str) -> str:
+        name, n = wanted, 2
+        while name in self.taken:
+            name, n = f"{wanted}{n}", n + 1
+        self.taken.add(name)
+        return name
+
+
+# Names the generated schemas.py and clients.py import; a generated class must not shadow them.
+SCHEMA_IMPORTS = frozenset(
+    {"Any", "BaseModel", "ConfigDict", "Decimal", "EmailStr", "Field", "StrEnum"}
+)
+# Module-level names of a generated router; an instance variable must not shadow them.
+ROUTER_NAMES = frozenset(
+    {"models", "schemas", "router", "status", "select", "uuid", "or_", "hash_password", "item",
+     "payload", "session", "changes", "statement", "page", "not_found", "query"}
+)  # fmt: skip
+# Router modules live beside these in api/.
+RESERVED_ROUTER_MODULES = frozenset({"auth", "operations", "deps"})
+
+# ---------------------------------------------------------------------------------------------
+# Fields
+
+_PYTHON_TYPES = {
+    "string": "str",
+    "text": "str",
+    "email": "EmailStr",
+    "password": "str",
+    "integer": "int",
+    "decimal": "Decimal",
+    "float": "float",
+    "boolean": "bool",
+    "uuid": "uuid.UUID",
+    "ref": "uuid.UUID",
+    "date": "dt.date",
+    "datetime": "dt.datetime",
+    "json": "Any",
+}
+_MAPPED_TYPES = {**_PYTHON_TYPES, "email": "str", "decimal": "decimal.Decimal", "enum": "str"}
+_COLUMN_TYPES = {
+    "text": "sa.Text()",
+    "email": f"sa.String({EMAIL_LENGTH})",
+    "password": f"sa.String({DEFAULT_STRING_LENGTH})",
+    "integer": "sa.Integer()",
+    "decimal": f"sa.Numeric({DECIMAL_DIGITS}, {DECIMAL_PLACES})",
+    "float": "sa.Float()",
+    "boolean": "sa.Boolean()",
+    "uuid": "sa.Uuid()",
+    "ref": "sa.Uuid()",
+    "date": "sa.Date()",
+    "datetime": "sa.DateTime(timezone=True)",
+    "list": "sa.JSON()",
+    "json": "sa.JSON()",
+}
+TEXT_TYPES = frozenset({"string", "text", "email", "enum"})
+NUMERIC_TYPES = frozenset({"integer", "decimal", "float"})
+SCALAR_DEFAULT_TYPES = frozenset({"string", "text", "email", "enum", "integer", "decimal", "float"})
+
+
 @dataclass(frozen=True)
-class CallView:
-    target: str
-    spec: Call
+class EnumView:
+    class_name: str
+    values: list[str]
+
+    @cached_property
+    def members(self) -> list[tuple[str, str]]:
+        """(MEMBER_NAME, 'value') pairs; enum values are snake_case identifiers."""
+        return [(value.upper(), py_str(value)) for value in self.values]
+
+
+@dataclass(frozen=True)
+class CheckView:
+    name: str  # the short name; the naming convention prefixes ck_<table>_
+    expression: str  # SQLAlchemy expression source
+
+
+@dataclass(eq=False)
+class FieldView:
+    """One field of an entity, an inline list item, or an operation's request or response."""
+
+    name: str
+    spec: FieldSpec
+    owner: str  # PascalCase name of what holds the field, for naming enums and nested models
+    namer: Namer
+    table: str | None = None  # set for entity fields (columns)
+    ref_tables: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def type(self) -> str:
+        return self.spec.type
+
+    @cached_property
+    def optional(self) -> bool:
+        return self.spec.optional
+
+    @cached_property
+    def has_default(self) -> bool:
+        return self.spec.default is not None
+
+    @cached_property
+    def required(self) -> bool:
+        """A client must send it: not optional and no default."""
+        return not self.optional and not self.has_default
+
+    @cached_property
+    def is_password(self) -> bool:
+        return self.type == "password"
+
+    @cached_property
+    def is_json(self) -> bool:
+        """Stored as JSON: lists and json fields are dumped in JSON mode before saving."""
+        return self.type in ("list", "json")
+
+    @cached_property
+    def column(self) -> str:
+        """The column (and model attribute) name; passwords are stored hashed."""
+        return f"{self.name}_hash" if self.is_password else self.name
+
+    @cached_property
+    def enum(self) -> EnumView | None:
+        if self.type != "enum":
+            return None
+        return EnumView(self.namer.claim(self.owner + pascal_case(self.name)), self.spec.values)
+
+    @cached_property
+    def item_fields(self) -> list[FieldView] | None:
+        """The fields of a list of inline objects."""
+        if self.spec.inline_object is None:
+            return None
+        return [
+            FieldView(name, spec, self.item_class, self.namer)
+            for name, spec in self.spec.inline_object.items()
+        ]
+
+    @cached_property
+    def item_class(self) -> str:
+        return self.namer.claim(self.owner + pascal_case(singular_snake(self.name)))
+
+    @cached_property
+    def item_type(self) -> str:
+        """The type of one element of a list."""
+        of = self.spec.of
+        if of is None:
+            return "Any"
+        if isinstance(of, dict):
+            return self.item_class
+        return _PYTHON_TYPES.get(of, "Any") if of not in ("enum", "list") else "Any"
+
+    @cached_property
+    def python_type(self) -> str:
+        """The pydantic annotation, without `| None`."""
+        if self.enum:
+            return self.enum.class_name
+        if self.type == "list":
+            return f"list[{self.item_type}]"
+        return _PYTHON_TYPES[self.type]
+
+    @cached_property
+    def annotation(self) -> str:
+        return self.python_type + (" | None" if self.optional else "")
+
+    # -- pydantic ------------------------------------------------------------------------------
+
+    @cached_property
+    def max_length(self) -> int | None:
+        if self.spec.max_length is not None:
+            return self.spec.max_length
+        if self.type == "string":
+            return DEFAULT_STRING_LENGTH
+        return None
+
+    @cached_property
+    def constraints(self) -> list[str]:
+        """Keyword arguments of pydantic's `Field(...)`, the spec's constraints."""
+        spec = self.spec
+        args = []
+        if self.type in ("string", "text", "password", "email"):
+            if spec.min_length is not None:
+                args.append(f"min_length={spec.min_length}")
+            if self.max_length is not None and self.type != "email":
+                args.append(f"max_length={self.max_length}")
+            if spec.pattern:
+                args.append(f"pattern={py_pattern(spec.pattern)}")
+        if spec.min is not None:
+            args.append(f"ge={number(spec.min)}")
+        if spec.max is not None:
+            args.append(f"le={number(spec.max)}")
+        if self.type == "decimal":
+            args += [f"max_digits={DECIMAL_DIGITS}", f"decimal_places={DECIMAL_PLACES}"]
+        if spec.description:
+            args.append(f"description={py_str(spec.description)}")
+        return args
+
+    @cached_property
+    def default_source(self) -> str:
+        """The default as a value of the field's own type (pydantic does not convert defaults)."""
+        default = self.spec.default
+        if self.enum:
+            return f"{self.enum.class_name}.{default.upper()}"
+        if self.type == "decimal":
+            return f"Decimal({py_str(number(default))})"
+        if self.type == "float" and isinstance(default, int | float):
+            return repr(float(default))
+        if self.type in ("date", "datetime"):
+            return f"dt.{self.type}.fromisoformat({pyrepr(default)})"
+        if self.type in ("uuid", "ref"):
+            return f"uuid.UUID({py_str(str(default))})"
+        return pyrepr(default)
+
+    def _declaration(self, annotation: str, default: str | None, args: list[str]) -> str:
+        head = f"{self.name}: {annotation}"
+        if args:
+            call_args = ([f"default={default}"] if default is not None else []) + args
+            return pycall(call_args, f"{head} = Field", indent=INDENT)
+        return head if default is None else f"{head} = {default}"
+
+    @cached_property
+    def declaration(self) -> str:
+        """The field in a Base/Create schema (or an operation's request or response)."""
+        default = None
+        if self.has_default:
+            default = self.default_source
+        elif self.optional:
+            default = "None"
+        return self._declaration(self.annotation, default, self.constraints)
+
+    @cached_property
+    def update_declaration(self) -> str:
+        """The field in an Update schema: may be left out, may not be set to null unless the
+        field is optional (pydantic does not validate the `None` default)."""
+        return self._declaration(self.annotation, "None", self.constraints)
+
+    @cached_property
+    def reader_declaration(self) -> str:
+        """The field in a client's model of another service's data: a tolerant reader."""
+        return f"{self.name}: {self.python_type} | None = None"
+
+    # -- SQLAlchemy ----------------------------------------------------------------------------
+
+    @cached_property
+    def mapped_type(self) -> str:
+        if self.type == "list":
+            base = "list[Any]"
+        elif self.type == "json":
+            base = "Any"
+        else:
+            base = _MAPPED_TYPES[self.type]
+        return base + (" | None" if self.optional else "")
+
+    @cached_property
+    def column_type(self) -> str:
+        if self.type == "string":
+            return f"sa.String({self.max_length})"
+        if self.type == "enum":
+            return f"sa.String({max(len(v) for v in self.spec.values)})"
+        return _COLUMN_TYPES[self.type]
+
+    @cached_property
+    def foreign_key(self) -> str | None:
+        if self.type != "ref":
+            return None
+        target = self.ref_tables[self.spec.to]
+        ondelete = "SET NULL" if self.optional else "CASCADE"
+        return f'sa.ForeignKey("{target}.id", ondelete="{ondelete}")'
+
+    @cached_property
+    def server_default(self) -> str | None:
+        """A database-side default, so rows added outside the API get it too."""
+        default = self.spec.default
+        if default is None or self.type not in SCALAR_DEFAULT_TYPES | {"boolean"}:
+            return None
+        if self.type == "boolean":
+            return "sa.true()" if default else "sa.false()"
+        if isinstance(default, bool | dict | list):
+            return None
+        return py_str(number(default) if isinstance(default, int | float) else str(default))
+
+    @cached_property
+    def checks(self) -> list[CheckView]:
+        spec, col = self.spec, f'sa.column("{self.column}")'
+        checks = []
+        if spec.min is not None:
+            checks.append(CheckView(f"{self.name}_min", f"{col} >= {number(spec.min)}"))
+        if spec.max is not None:
+            checks.append(CheckView(f"{self.name}_max", f"{col} <= {number(spec.max)}"))
+        if spec.min_length and not self.is_password and self.type != "email":
+            checks.append(
+                CheckView(f"{self.name}_min_length", f"sa.func.length({col}) >= {spec.min_length}")
+            )
+        if self.enum:
+            values = ", ".join(py_str(v) for v in self.enum.values)
+            checks.append(CheckView(f"{self.name}_values", f"{col}.in_([{values}])"))
+        return checks
+
+    # -- samples for the generated tests -----------------------------------------------------
+
+    @cached_property
+    def sample(self) -> str | None:
+        """Python source of a valid JSON value for tests, or None if none can be made."""
+        return _sample(self)
+
+    @cached_property
+    def zero(self) -> str:
+        """Python source of the simplest valid value (placeholder responses)."""
+        if self.has_default:
+            return self.default_source
+        if self.optional:
+            return "None"
+        return _sample(self, unique=False) or "None"
+
+
+_SAMPLE_TEXTS = ("sample", "Sample", "SAMPLE", "sample1", "1", "a", "A", "a1", "sample-1", "x")
+
+
+def _text_sample(spec: FieldSpec, base: str, unique: bool) -> str | None:
+    low = spec.min_length or 1
+    high = spec.max_length or (DEFAULT_STRING_LENGTH if spec.type == "string" else 10_000)
+    candidates = [base, *_SAMPLE_TEXTS] if not spec.pattern else list(_SAMPLE_TEXTS)
+    for text in candidates:
+        text = (text * (low // len(text) + 1))[: max(low, len(text))][:high]
+        if spec.pattern and not re.search(spec.pattern, text):
+            continue
+        if low <= len(text) <= high:
+            if not unique:
+                return py_str(text)
+            # 32 hex digits make a collision practically impossible.
+            if high - len(text) >= 33 and not spec.pattern:
+                return f'f"{text}-{{uuid.uuid4().hex}}"'
+            return None
+    return None
+
+
+def _clamp(spec: FieldSpec, preferred: float) -> float | None:
+    low = spec.min if spec.min is not None else -math.inf
+    high = spec.max if spec.max is not None else math.inf
+    value = min(max(preferred, low), high)
+    if spec.type == "integer":
+        value = math.ceil(value)
+        return value if value <= high else None
+    return value
+
+
+def _sample(view: FieldView, unique: bool | None = None) -> str | None:
+    spec = view.spec
+    unique = spec.unique if unique is None else unique
+    kind = spec.type
+    if kind in ("string", "text"):
+        return _text_sample(spec, view.name.replace("_", "-"), unique)
+    if kind == "password":
+        return _text_sample(spec, "correct-horse-battery", False)
+    if kind == "email":
+        return 'f"user-{uuid.uuid4().hex}@example.com"' if unique else '"user@example.com"'
+    if kind in NUMERIC_TYPES:
+        if unique:
+            return None
+        value = _clamp(spec, 1)
+        if value is None:
+            return None
+        if kind == "decimal":
+            return py_str(f"{value:.2f}")
+        return number(value) if kind == "integer" else repr(float(value))
+    if kind == "boolean":
+        return "True" if not unique else None
+    if kind == "uuid":
+        return "str(uuid.uuid4())"
+    if kind == "date":
+        return None if unique else '"2024-01-02"'
+    if kind == "datetime":
+        return None if unique else '"2024-01-02T03:04:05Z"'
+    if kind == "enum":
+        return None if unique else py_str(spec.default or spec.values[0])
+    if kind == "json":
+        return None if unique else '{"sample": True}'
+    if kind == "list":
+        if unique:
+            return None
+        if view.item_fields is None:
+            return "[]"
+        item = {}
+        for item_field in view.item_fields:
+            if item_field.required:
+                value = item_field.sample
+                if value is None:
+                    return None
+                item[item_field.name] = value
+        return "[{" + ", ".join(f"{py_str(k)}: {v}" for k, v in item.items()) + "}]"
+    return None  # ref: the test creates the target first
+
+
+# ---------------------------------------------------------------------------------------------
+# Entities
+
+
+@dataclass(eq=False)
+class EntityView:
+    name: str
+    spec: EntitySpec
+    service_module: str
+    namer: Namer
+    tables: dict[str, str]  # entity name -> table name, within the service
+
+    @cached_property
+    def class_name(self) -> str:
+        return self.name
+
+    @cached_property
+    def snake(self) -> str:
+        return snake_case(self.name)
+
+    @cached_property
+    def plural(self) -> str:
+        return plural_snake(self.snake)
+
+    @cached_property
+    def table(self) -> str:
+        return self.plural
+
+    @cached_property
+    def collection_path(self) -> str:
+        return "/" + self.plural.replace("_", "-")
 
     @cached_property
     def module(self) -> str:
-        return python_name(self.target)
+        """The router module: api/<module>.py."""
+        if self.snake in RESERVED_ROUTER_MODULES:
+            return self.snake + "_routes"
+        return self.snake
+
+    @cached_property
+    def tag(self) -> str:
+        return title_case(self.plural)
+
+    @cached_property
+    def description(self) -> str:
+        return self.spec.description or f"{title_case(self.plural)}."
+
+    @cached_property
+    def fields(self) -> list[FieldView]:
+        return [
+            FieldView(name, spec, self.name, self.namer, self.table, self.tables)
+            for name, spec in self.spec.fields.items()
+        ]
+
+    @cached_property
+    def field_by_name(self) -> dict[str, FieldView]:
+        return {f.name: f for f in self.fields}
+
+    # schema class names
+    @cached_property
+    def base_schema(self) -> str:
+        return f"{self.name}Base"
+
+    @cached_property
+    def create_schema(self) -> str:
+        return f"{self.name}Create"
+
+    @cached_property
+    def update_schema(self) -> str:
+        return f"{self.name}Update"
+
+    @cached_property
+    def public_schema(self) -> str:
+        return f"{self.name}Public"
+
+    @cached_property
+    def public_fields(self) -> list[FieldView]:
+        return [f for f in self.fields if not f.is_password]
+
+    @cached_property
+    def password_fields(self) -> list[FieldView]:
+        return [f for f in self.fields if f.is_password]
+
+    @cached_property
+    def ref_fields(self) -> list[FieldView]:
+        return [f for f in self.fields if f.type == "ref"]
+
+    @cached_property
+    def json_fields(self) -> list[str]:
+        return [f.name for f in self.fields if f.is_json]
+
+    @cached_property
+    def enums(self) -> list[EnumView]:
+        return [f.enum for f in self._all_fields() if f.enum]
+
+    @cached_property
+    def nested_models(self) -> list[tuple[str, list[FieldView]]]:
+        """(class name, fields) of inline list items, innermost first."""
+        found = []
+        for f in self._all_fields():
+            if f.item_fields is not None:
+                found.append((f.item_class, f.item_fields))
+        return list(reversed(found))
+
+    def _all_fields(self) -> list[FieldView]:
+        return list(_walk(self.fields))
+
+    @cached_property
+    def search_fields(self) -> list[FieldView]:
+        return [self.field_by_name[name] for name in self.spec.search]
+
+    @cached_property
+    def has_search(self) -> bool:
+        return bool(self.search_fields)
+
+    @cached_property
+    def filter_fields(self) -> list[FieldView]:
+        return [self.field_by_name[name] for name in self.spec.filter]
+
+    @cached_property
+    def filter_params(self) -> list[str]:
+        """Query parameters of the list endpoint."""
+        return [f"{f.name}: {f.python_type} | None = None" for f in self.filter_fields]
+
+    @cached_property
+    def indexed(self) -> set[str]:
+        names = {f.name for f in self.filter_fields} | {f.name for f in self.ref_fields}
+        return {n for n in names if not self.field_by_name[n].spec.unique}
+
+    @cached_property
+    def columns(self) -> list[str]:
+        """Model attribute declarations (without id and timestamps), laid out by ruff's rules."""
+        return [self._column(f) for f in self.fields]
+
+    def _column_args(self, f: FieldView) -> list[str]:
+        args = [f.column_type]
+        if f.foreign_key:
+            args.append(f.foreign_key)
+        if f.spec.unique:
+            args.append("unique=True")
+        if f.name in self.indexed:
+            args.append("index=True")
+        if f.server_default:
+            args.append(f"server_default={f.server_default}")
+        return args
+
+    def _column(self, f: FieldView) -> str:
+        head = f"{f.column}: Mapped[{f.mapped_type}] = mapped_column"
+        return pycall(self._column_args(f), head, indent=INDENT)
+
+    @cached_property
+    def migration_columns(self) -> list[str]:
+        """`sa.Column(...)` for op.create_table, one per field."""
+        out = []
+        for f in self.fields:
+            args = [py_str(f.column), f.column_type]
+            if f.foreign_key:
+                args.append(f.foreign_key)
+            args.append(f"nullable={f.optional}")
+            if f.server_default:
+                args.append(f"server_default={f.server_default}")
+            out.append(pycall(args, "sa.Column", indent=2 * INDENT, suffix=","))
+        return out
+
+    @cached_property
+    def checks(self) -> list[CheckView]:
+        return [check for f in self.fields for check in f.checks]
+
+    @cached_property
+    def table_args(self) -> str | None:
+        """The model's `__table_args__` statement: its CHECK constraints (the naming convention
+        prefixes their names with ck_<table>_)."""
+        if not self.checks:
+            return None
+        items = [
+            pycall([c.expression, f"name={py_str(c.name)}"], "sa.CheckConstraint", 2 * INDENT)
+            for c in self.checks
+        ]
+        one_line = f"__table_args__ = ({items[0]},)"
+        if len(items) == 1 and "\n" not in items[0] and INDENT + len(one_line) <= LINE_LENGTH:
+            return one_line
+        body = "".join(f"{' ' * 2 * INDENT}{item},\n" for item in items)
+        return f"__table_args__ = (\n{body}{' ' * INDENT})"
+
+    @cached_property
+    def variable(self) -> str:
+        """The local name of one instance in the router (`product`)."""
+        return self.snake if self.snake not in ROUTER_NAMES else "item"
+
+    @cached_property
+    def migration_constraints(self) -> list[str]:
+        """Constraints of op.create_table, with the names the naming convention gives them."""
+        out = [f'sa.PrimaryKeyConstraint("id", name=op.f("pk_{self.table}")),']
+        for f in self.fields:
+            if f.spec.unique:
+                name = f"uq_{self.table}_{f.column}"
+                out.append(f'sa.UniqueConstraint("{f.column}", name=op.f("{name}")),')
+        for c in self.checks:
+            name = f'name=op.f("ck_{self.table}_{c.name}")'
+            out.append(pycall([c.expression, name], "sa.CheckConstraint", 2 * INDENT, ",") + ",")
+        return out
+
+    @cached_property
+    def migration_indexes(self) -> list[tuple[str, str]]:
+        """(index name, column) for op.create_index."""
+        return [(f"ix_{self.table}_{f.name}", f.name) for f in self.fields if f.name in self.indexed]
+
+    @cached_property
+    def foreign_key_targets(self) -> list[str]:
+        return sorted({self.tables[f.spec.to] for f in self.ref_fields})
+
+    # -- tests -------------------------------------------------------------------------------
+
+    @cached_property
+    def sample_fields(self) -> list[tuple[str, str]]:
+        """(field, value source) for a valid create payload: the required fields, plus those
+        that search and filters need. Refs are handled by `sample_refs`."""
+        wanted = [
+            f
+            for f in self.fields
+            if f.type != "ref"
+            and (f.required or f in self.filter_fields or f in self.search_fields)
+        ]
+        return [(f.name, f.sample) for f in wanted]
+
+    @cached_property
+    def sample_refs(self) -> list[tuple[str, str]]:
+        """(field, target entity snake name) of refs the sample payload fills."""
+        return [
+            (f.name, snake_case(f.spec.to))
+            for f in self.ref_fields
+            if f.required or f in self.filter_fields
+        ]
+
+    @cached_property
+    def testable(self) -> bool:
+        """Whether the generated tests can make a valid instance without user knowledge."""
+        if any(value is None for _, value in self.sample_fields):
+            return False
+        return all(target != self.snake for _, target in self.sample_refs)
+
+    @cached_property
+    def invalid_payloads(self) -> list[tuple[str, str]]:
+        """(field, invalid value source) pairs the API must reject with 422."""
+        out = []
+        for f in self.fields:
+            spec = f.spec
+            if spec.min is not None and f.type != "decimal":
+                out.append((f.name, number(spec.min - 1)))
+            elif spec.min is not None:
+                out.append((f.name, py_str(number(spec.min - 1))))
+            elif spec.max_length is not None and f.type in ("string", "text", "password"):
+                out.append((f.name, py_str("x" * (spec.max_length + 1))))
+            elif f.enum:
+                out.append((f.name, py_str("not-a-valid-value")))
+            elif f.type == "email":
+                out.append((f.name, py_str("not-an-email")))
+        return out
+
+    @cached_property
+    def unique_field(self) -> str | None:
+        """A unique field whose sample is fresh per call, to test 409 on a duplicate."""
+        for f in self.fields:
+            if f.spec.unique and f.type != "ref":
+                return f.name
+        return None
+
+    @cached_property
+    def update_change(self) -> tuple[str, str] | None:
+        """(field, new value source) for the PATCH test."""
+        for f in self.fields:
+            if f.spec.unique or f.type in ("ref", "password"):
+                continue
+            if f.type == "boolean":
+                return f.name, "False"
+            if f.enum and len(f.enum.values) > 1:
+                return f.name, py_str(f.enum.values[-1])
+            if f.type in ("string", "text") and not f.spec.pattern:
+                value = _text_sample(f.spec, "changed", False)
+                if value:
+                    return f.name, value
+        return None
+
+    @cached_property
+    def search_probe(self) -> tuple[str, str] | None:
+        """(field, query) for the search test: a word of the sample value."""
+        samples = dict(self.sample_fields)
+        for f in self.search_fields:
+            value = samples.get(f.name)
+            if value and f.type in TEXT_TYPES:
+                try:
+                    text = ast.literal_eval(value)
+                except (ValueError, SyntaxError):
+                    text = value[2:].split("-{")[0]  # an f-string: its fixed part
+                if isinstance(text, str) and text:
+                    return f.name, text[:6]
+        return None
+
+    @cached_property
+    def filter_probe(self) -> str | None:
+        """A filter field the test can check with the created item's own value."""
+        return self.filter_fields[0].name if self.filter_fields else None
 
 
-@dataclass(frozen=True)
+def _walk(fields: list[FieldView]) -> Iterable[FieldView]:
+    for f in fields:
+        yield f
+        if f.item_fields:
+            yield from _walk(f.item_fields)
+
+
+# ---------------------------------------------------------------------------------------------
+# Operations, auth, clients
+
+
+@dataclass(eq=False)
+class OperationView:
+    name: str
+    spec: Operation
+    namer: Namer
+
+    @cached_property
+    def function(self) -> str:
+        return self.name
+
+    @cached_property
+    def method(self) -> str:
+        return self.spec.method.lower()
+
+    @cached_property
+    def path(self) -> str:
+        return self.spec.path
+
+    @cached_property
+    def summary(self) -> str:
+        return self.spec.description or title_case(self.name)
+
+    @cached_property
+    def path_params(self) -> list[str]:
+        return re.findall(r"\{(\w+)\}", self.spec.path)
+
+    @cached_property
+    def request_fields(self) -> list[FieldView] | None:
+        if self.spec.request is None:
+            return None
+        owner = pascal_case(self.name) + "Request"
+        return [FieldView(n, s, owner, self.namer) for n, s in self.spec.request.items()]
+
+    @cached_property
+    def response_fields(self) -> list[FieldView] | None:
+        if self.spec.response is None:
+            return None
+        owner = pascal_case(self.name) + "Response"
+        return [FieldView(n, s, owner, self.namer) for n, s in self.spec.response.items()]
+
+    @cached_property
+    def request_class(self) -> str | None:
+        return None if self.spec.request is None else self.namer.claim(
+            pascal_case(self.name) + "Request"
+        )
+
+    @cached_property
+    def response_class(self) -> str | None:
+        return None if self.spec.response is None else self.namer.claim(
+            pascal_case(self.name) + "Response"
+        )
+
+    @cached_property
+    def request_in_query(self) -> bool:
+        """GET and DELETE carry no body: their request fields are query parameters."""
+        return self.spec.method in ("GET", "DELETE")
+
+    @cached_property
+    def status_code(self) -> int:
+        return 200 if self.response_class else 204
+
+    @cached_property
+    def auth_required(self) -> bool:
+        return self.spec.auth == "required"
+
+    @cached_property
+    def parameters(self) -> list[str]:
+        """The stub's parameters after the context."""
+        params = [f"{p}: str" for p in self.path_params]
+        if self.request_class:
+            params.append(f"request: {self.request_class}")
+        return params
+
+    @cached_property
+    def arguments(self) -> list[str]:
+        args = [f"{p}={p}" for p in self.path_params]
+        if self.request_class:
+            args.append("request=request")
+        return args
+
+    @cached_property
+    def return_type(self) -> str:
+        return self.response_class or "None"
+
+    @cached_property
+    def placeholder(self) -> str:
+        """The stub's default return value: a valid response built from zero values."""
+        if not self.response_class:
+            return "None"
+        args = [f"{f.name}={f.zero}" for f in self.response_fields if not f.has_default]
+        return pycall(args, self.response_class, indent=INDENT, suffix="")
+
+    @cached_property
+    def sample_request(self) -> str | None:
+        """Python source of a valid request (JSON body or query), or None when none."""
+        if not self.request_fields:
+            return None
+        items = []
+        for f in self.request_fields:
+            if f.required:
+                if f.sample is None:
+                    return None
+                items.append(f"{py_str(f.name)}: {f.sample}")
+        return "{" + ", ".join(items) + "}"
+
+    @cached_property
+    def sample_path(self) -> str:
+        return re.sub(r"\{(\w+)\}", "sample", self.spec.path)
+
+    @cached_property
+    def testable(self) -> bool:
+        return not self.request_fields or self.sample_request is not None
+
+    @cached_property
+    def enums(self) -> list[EnumView]:
+        fields = (self.request_fields or []) + (self.response_fields or [])
+        return [f.enum for f in _walk(fields) if f.enum]
+
+    @cached_property
+    def nested_models(self) -> list[tuple[str, list[FieldView]]]:
+        fields = (self.request_fields or []) + (self.response_fields or [])
+        found = [(f.item_class, f.item_fields) for f in _walk(fields) if f.item_fields]
+        return list(reversed(found))
+
+
+@dataclass(eq=False)
+class IssuerView:
+    """Register and login for an `auth: issuer` service."""
+
+    entity: EntityView
+    login_field: FieldView
+    password_field: FieldView
+
+    @cached_property
+    def login_request_fields(self) -> list[str]:
+        return [
+            f"{self.login_field.name}: {self.login_field.python_type}",
+            f"{self.password_field.name}: str",
+        ]
+
+
+@dataclass(eq=False)
+class ClientView:
+    """A typed client for one `calls:` dependency."""
+
+    target: ServiceView
+    spec: Call
+    namer: Namer
+
+    @cached_property
+    def class_name(self) -> str:
+        return self.namer.claim(pascal_case(self.target.module) + "Client")
+
+    @cached_property
+    def attribute(self) -> str:
+        return self.target.module
+
+    @cached_property
+    def timeout(self) -> str:
+        return number(self.spec.timeout)
+
+    @cached_property
+    def retries(self) -> int:
+        return self.spec.retries
+
+    @cached_property
+    def breaker(self) -> tuple[int, str] | None:
+        if self.spec.breaker is None:
+            return None
+        return self.spec.breaker.failure_threshold, number(self.spec.breaker.reset_timeout)
+
+    @cached_property
+    def fallback(self) -> str:
+        return "None" if self.spec.fallback is None else pyrepr(self.spec.fallback)
+
+    @cached_property
+    def entities(self) -> list[tuple[EntityView, str]]:
+        """The target's entities and this module's model class for each (tolerant readers)."""
+        return [
+            (entity, self.namer.claim(entity.name)) for entity in self.target.entities
+        ]
+
+    @cached_property
+    def operations(self) -> list[tuple[OperationView, str | None, str | None]]:
+        """The target's operations, with this module's request and response class names."""
+        out = []
+        for op in self.target.operations:
+            request = self.namer.claim(op.request_class) if op.request_class else None
+            response = self.namer.claim(op.response_class) if op.response_class else None
+            out.append((op, request, response))
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Services, routes, project
+
+
+@dataclass(eq=False)
 class ServiceView:
     name: str
     spec: Service
     index: int
     default_database: str
+    project: ProjectView | None = None
 
     @cached_property
     def module(self) -> str:
@@ -80,6 +1204,204 @@ class ServiceView:
     def depends_on(self) -> list[str]:
         return [call.target for call in self.calls]
 
+    # -- schemas.py and models.py --------------------------------------------------------------
+
+    @cached_property
+    def schema_namer(self) -> Namer:
+        taken = set(SCHEMA_IMPORTS) | {"LoginRequest", "AccessToken"}
+        for entity in self.spec.entities:
+            taken |= {f"{entity}{s}" for s in ("Base", "Create", "Update", "Public")}
+        return Namer(taken)
+
+    @cached_property
+    def entities(self) -> list[EntityView]:
+        tables = {name: plural_snake(snake_case(name)) for name in self.spec.entities}
+        return [
+            EntityView(name, spec, self.module, self.schema_namer, tables)
+            for name, spec in self.spec.entities.items()
+        ]
+
+    @cached_property
+    def operations(self) -> list[OperationView]:
+        ops = [OperationView(n, s, self.schema_namer) for n, s in self.spec.operations.items()]
+        for op in ops:  # claim names in a stable order
+            _ = op.request_class, op.response_class
+        return ops
+
+    @cached_property
+    def has_operations(self) -> bool:
+        return bool(self.operations)
+
+    @cached_property
+    def enums(self) -> list[EnumView]:
+        found = [e for entity in self.entities for e in entity.enums]
+        return found + [e for op in self.operations for e in op.enums]
+
+    @cached_property
+    def nested_models(self) -> list[tuple[str, list[FieldView]]]:
+        found = [m for entity in self.entities for m in entity.nested_models]
+        return found + [m for op in self.operations for m in op.nested_models]
+
+    @cached_property
+    def all_fields(self) -> list[FieldView]:
+        fields = [f for entity in self.entities for f in entity.fields]
+        for op in self.operations:
+            fields += (op.request_fields or []) + (op.response_fields or [])
+        return list(_walk(fields))
+
+    def _uses(self, *types: str) -> bool:
+        return any(f.type in types or f.spec.of in types for f in self.all_fields)
+
+    @cached_property
+    def schema_imports(self) -> list[str]:
+        """Import lines of schemas.py, sorted the way ruff's isort sorts them."""
+        if not (self.entities or self.operations):
+            return []
+        fields = self.all_fields
+        lines = []
+        if self.entities or self._uses("date", "datetime"):
+            lines.append("import datetime as dt")
+        if self.entities or self._uses("uuid", "ref"):
+            lines.append("import uuid")
+        if self._uses("decimal"):
+            lines.append("from decimal import Decimal")
+        if self.enums:
+            lines.append("from enum import StrEnum")
+        if any(f.type == "json" or (f.type == "list" and f.item_type == "Any") for f in fields):
+            lines.append("from typing import Any")
+        names = ["BaseModel"]
+        if self.entities:
+            names.append("ConfigDict")
+        if self._uses("email"):
+            names.append("EmailStr")
+        if any(f.constraints for f in fields):
+            names.append("Field")
+        separator = [""] if lines else []
+        return [*lines, *separator, f"from pydantic import {', '.join(sorted(names))}"]
+
+    @cached_property
+    def model_imports(self) -> list[str]:
+        """Import lines of models.py, sorted the way ruff's isort sorts them."""
+        lines = []
+        if self.entities:
+            lines.append("import datetime as dt")
+            if self._uses("decimal"):
+                lines.append("import decimal")
+            lines.append("import uuid")
+            if any(f.is_json for entity in self.entities for f in entity.fields):
+                lines.append("from typing import Any")
+            lines.append("")
+        sqlalchemy = ["import sqlalchemy as sa", "from sqlalchemy.orm import DeclarativeBase"]
+        if self.entities:
+            sqlalchemy[1] += ", Mapped, mapped_column"
+        return lines + sqlalchemy
+
+    @cached_property
+    def tables_in_order(self) -> list[EntityView]:
+        """Entities ordered so that a referenced table is created before its referrers."""
+        done: list[EntityView] = []
+        pending = list(self.entities)
+        while pending:
+            for entity in pending:
+                targets = {t for t in entity.foreign_key_targets if t != entity.table}
+                if targets <= {e.table for e in done}:
+                    done.append(entity)
+                    pending.remove(entity)
+                    break
+            else:  # a cycle between tables: keep the declared order
+                done += pending
+                break
+        return done
+
+    # -- auth ----------------------------------------------------------------------------------
+
+    @cached_property
+    def issuer(self) -> IssuerView | None:
+        """The entity register/login use: the first with a password field and an email field
+        (or, failing that, a unique string field) to log in with."""
+        if not self.is_issuer:
+            return None
+        for entity in self.entities:
+            if not entity.password_fields:
+                continue
+            login = next((f for f in entity.fields if f.type == "email"), None) or next(
+                (f for f in entity.fields if f.type == "string" and f.spec.unique), None
+            )
+            if login is not None:
+                return IssuerView(entity, login, entity.password_fields[0])
+        return None
+
+    @cached_property
+    def register_path(self) -> str:
+        return f"/{self.name}/register"
+
+    @cached_property
+    def login_path(self) -> str:
+        return f"/{self.name}/login"
+
+    @cached_property
+    def auth_module(self) -> str:
+        """Path part of api/auth.py: empty (no file) unless the service issues tokens."""
+        return "auth" if self.issuer else ""
+
+    @cached_property
+    def routers(self) -> list[str]:
+        """Modules of api/, in registration order."""
+        names = [entity.module for entity in self.entities]
+        if self.issuer:
+            names.insert(0, "auth")
+        if self.operations:
+            names.append("operations")
+        return names
+
+    @cached_property
+    def routers_import(self) -> str | None:
+        """`from . import ...` of api/__init__.py, sorted and wrapped like ruff does."""
+        if not self.routers:
+            return None
+        names = sorted(self.routers)
+        one_line = f"from . import {', '.join(names)}"
+        if len(one_line) <= LINE_LENGTH:
+            return one_line
+        return "from . import (\n" + "".join(f"    {n},\n" for n in names) + ")"
+
+    @cached_property
+    def routers_list(self) -> str:
+        routers = [f"{n}.router" for n in self.routers]
+        return pycall(routers, "routers: list[APIRouter] = ", 0, brackets="[]")
+
+    # -- clients -------------------------------------------------------------------------------
+
+    @cached_property
+    def clients(self) -> list[ClientView]:
+        if self.project is None:
+            return []
+        namer = Namer({"BaseModel", "ConfigDict", "Any", "Decimal", "EmailStr", "Page", "Clients"})
+        return [
+            ClientView(self.project.service_by_name[call.target], call.spec, namer)
+            for call in self.calls
+        ]
+
+    @cached_property
+    def operation_auth(self) -> bool:
+        return any(op.auth_required for op in self.operations)
+
+    # -- tests -------------------------------------------------------------------------------
+
+    @cached_property
+    def testable_entities(self) -> list[EntityView]:
+        return [entity for entity in self.entities if entity.testable]
+
+
+@dataclass(frozen=True)
+class CallView:
+    target: str
+    spec: Call
+
+    @cached_property
+    def module(self) -> str:
+        return python_name(self.target)
+
 
 @dataclass(frozen=True)
 class RouteView:
@@ -99,8 +1421,106 @@ class RouteView:
     def auth_required(self) -> bool:
         return self.spec.auth == "required"
 
+    def public_path(self, service_path: str) -> str | None:
+        """The gateway path that reaches `service_path` of this route's service, if any."""
+        rewrite = self.rewrite.rstrip("/")
+        if service_path == rewrite or service_path.startswith(rewrite + "/") or not rewrite:
+            return self.prefix.rstrip("/") + service_path[len(rewrite) :]
+        return None
 
-@dataclass(frozen=True)
+
+@dataclass(eq=False)
+class SystemTestView:
+    """Which steps the system test can take through the gateway for this spec."""
+
+    project: ProjectView
+
+    def _route_to(self, service: ServiceView, path: str, auth: bool | None) -> str | None:
+        for route in self.project.routes:
+            if route.service is service and (auth is None or route.auth_required == auth):
+                public = route.public_path(path)
+                if public:
+                    return public
+        return None
+
+    @cached_property
+    def issuer(self) -> ServiceView | None:
+        for service in self.project.services:
+            if service.issuer and self._route_to(service, service.register_path, None):
+                if self._route_to(service, service.login_path, None):
+                    return service
+        return None
+
+    @cached_property
+    def register_url(self) -> str | None:
+        return self.issuer and self._route_to(self.issuer, self.issuer.register_path, None)
+
+    @cached_property
+    def login_url(self) -> str | None:
+        return self.issuer and self._route_to(self.issuer, self.issuer.login_path, None)
+
+    @cached_property
+    def register_payload(self) -> str | None:
+        if not self.issuer:
+            return None
+        return _payload(self.issuer.issuer.entity)
+
+    @cached_property
+    def public_entity(self) -> tuple[EntityView, str] | None:
+        """An entity creatable through a public route (searchable ones first)."""
+        candidates = []
+        for service in self.project.services:
+            for entity in service.entities:
+                if entity.testable and not entity.sample_refs and not entity.password_fields:
+                    url = self._route_to(service, entity.collection_path, False)
+                    if url:
+                        candidates.append((not entity.has_search, entity, url))
+        if not candidates:
+            return None
+        candidates.sort(key=lambda c: c[0])
+        return candidates[0][1], candidates[0][2]
+
+    @cached_property
+    def public_create_payload(self) -> str | None:
+        return _payload(self.public_entity[0]) if self.public_entity else None
+
+    @cached_property
+    def public_search(self) -> tuple[str, str, str] | None:
+        """(search url, query, field) when the public entity is searchable."""
+        if not self.public_entity or not self.public_entity[0].search_probe:
+            return None
+        entity, url = self.public_entity
+        field_name, query = entity.search_probe
+        return url + "/search", query, field_name
+
+    @cached_property
+    def protected_url(self) -> str | None:
+        """A GET through an `auth: required` route: an entity collection."""
+        for route in self.project.routes:
+            if route.auth_required:
+                for entity in route.service.entities:
+                    url = route.public_path(entity.collection_path)
+                    if url:
+                        return url
+        return None
+
+    @cached_property
+    def rate_limited_url(self) -> str:
+        return "/health" if not self.project.routes else self.public_or_any_url
+
+    @cached_property
+    def public_or_any_url(self) -> str:
+        if self.public_entity:
+            return self.public_entity[1]
+        return self.protected_url or "/health"
+
+
+def _payload(entity: EntityView) -> str:
+    items = [f"{py_str(name)}: {value}" for name, value in entity.sample_fields]
+    return "{" + ", ".join(items) + "}"
+
+
+@dataclass(eq=False)
 class ProjectView:
     spec: Spec
 
@@ -120,7 +1540,7 @@ class ProjectView:
     def services(self) -> list[ServiceView]:
         default = self.spec.defaults.database
         return [
-            ServiceView(name, service, index, default)
+            ServiceView(name, service, index, default, self)
             for index, (name, service) in enumerate(self.spec.services.items())
         ]
 
@@ -130,7 +1550,10 @@ class ProjectView:
 
     @cached_property
     def routes(self) -> list[RouteView]:
-        return [RouteView(route, self.service_by_name[route.service]) for route in self.spec.gateway.routes]
+        return [
+            RouteView(route, self.service_by_name[route.service])
+            for route in self.spec.gateway.routes
+        ]
 
     @cached_property
     def gateway_port(self) -> int:
@@ -139,6 +1562,10 @@ class ProjectView:
     @cached_property
     def rate_limit(self):
         return self.spec.gateway.rate_limit
+
+    @cached_property
+    def system_test(self) -> SystemTestView:
+        return SystemTestView(self)
 
     @cached_property
     def deploy(self) -> DeployView:
