@@ -21,6 +21,7 @@ from shopgen.merge import (
     plan_diffs,
     plan_sync,
     record_base,
+    rename_prefix,
 )
 
 VERSION = "9.9.9"
@@ -545,3 +546,17 @@ def test_unreadable_manifest_is_a_clear_error(root: Path) -> None:
     build(root, {".shopgen/manifest.json": "{not json"})
     with pytest.raises(UserInputError, match=r"manifest\.json is unreadable"):
         load_manifest(root)
+
+
+def test_renamed_folder_keeps_its_edits_and_merges(root: Path) -> None:
+    sync(root, {"svc/old/app.py": LINES, "user/x.py": "u\n"})
+    build(root, {"svc/old/app.py": edit(LINES, "line 1", "mine"), "svc/old/notes.txt": "n\n"})
+    rename_prefix(root, "svc/old/", "svc/new/")
+    plan = sync(root, {"svc/new/app.py": edit(LINES, "line 9", "theirs"), "user/x.py": "u\n"})
+
+    assert kinds(plan) == {"svc/new/app.py": ActionKind.MERGE, "user/x.py": ActionKind.SKIP}
+    assert tree(root) == {
+        "svc/new/app.py": edit(edit(LINES, "line 1", "mine"), "line 9", "theirs").encode(),
+        "svc/new/notes.txt": b"n\n",
+        "user/x.py": b"u\n",
+    }

@@ -7,6 +7,7 @@ It knows nothing about microservices: relative POSIX paths, bytes and a per-path
     plan.drift                       # --check: non-empty when disk or BASE disagree
     apply_plan(plan)                 # writes files, then BASE and the manifest
     plan.conflicts                   # non-empty: exit 1; the next plan_sync refuses until fixed
+    rename_prefix(root, "a/", "b/")  # before planning: a renamed folder keeps its edits
 """
 
 from shopgen.merge.apply import apply_plan, record_base
@@ -14,6 +15,7 @@ from shopgen.merge.diff import action_diff, plan_diffs
 from shopgen.merge.manifest import Manifest, load_manifest
 from shopgen.merge.model import Action, ActionKind, Plan, Policy
 from shopgen.merge.planner import ensure_resolved, plan_sync
+from shopgen.merge.rename import rename_prefix
 
 __all__ = [
     "Action",
@@ -28,4 +30,5 @@ __all__ = [
     "plan_diffs",
     "plan_sync",
     "record_base",
+    "rename_prefix",
 ]
