@@ -28,6 +28,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 RUN_DIR = Path(".run")
+GRACEFUL_SHUTDOWN = 10.0  # seconds in-flight requests get to finish on stop
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ def _server(spec: AppSpec, log_level: str) -> _Server:
         log_config=None,  # runtime.logging configures logging
         log_level=log_level,
         access_log=False,  # RequestContextMiddleware writes the access log
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
     )
     return _Server(config)
 
@@ -182,14 +184,15 @@ def spawn(
     name: str,
     module: str,
     *,
+    args: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
     run_dir: Path = RUN_DIR,
 ) -> int:
-    """Start `python -m <module>` in the background; its pid goes to `<run_dir>/<name>.pid`."""
+    """Start `python -m <module> [args]` in the background; pid in `<run_dir>/<name>.pid`."""
     run_dir.mkdir(parents=True, exist_ok=True)
     log = (run_dir / f"{name}.log").open("ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", module],
+        [sys.executable, "-m", module, *args],
         env={**os.environ, **(env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
