@@ -43,8 +43,8 @@ def sync_project(root: Path, *, dry_run: bool = False, prune: bool = False) -> S
         for old, new in renames:
             rename_prefix(root, old, new)
     plan = plan_sync(root, theirs, policy_for, generator_version=__version__, prune=prune)
-    if not dry_run and not plan.is_noop:
-        apply_plan(plan)
+    if not dry_run:
+        apply_plan(plan)  # writes only what differs; also records resolved conflicts
     return SyncResult(plan=plan, renamed=tuple(renames), applied=not dry_run)
 
 
