@@ -152,6 +152,22 @@ def pycall(
     return "\n".join(lines)
 
 
+def _import_order(name: str) -> tuple[int, str]:
+    """isort's order-by-type: CONSTANTS, then Classes, then the rest."""
+    if name.isupper() and len(name) > 1:
+        return 0, name.lower()
+    return (1 if name[0].isupper() else 2), name.lower()
+
+
+def pyimport(names: Iterable[str], module: str) -> str:
+    """`from module import a, b` with the names sorted and wrapped the way ruff does."""
+    names = sorted(set(names), key=_import_order)
+    one_line = f"from {module} import {', '.join(names)}"
+    if len(one_line) <= LINE_LENGTH:
+        return one_line
+    return f"from {module} import (\n" + "".join(f"    {n},\n" for n in names) + ")"
+
+
 def comment(value: str) -> str:
     """Text on one comment line: newlines folded, so nothing escapes the comment."""
     return " ".join(value.split())
@@ -162,6 +178,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "pystr": pystr,
     "kwarg": kwarg,
     "pycall": pycall,
+    "pyimport": pyimport,
     "comment": comment,
 }
 """Jinja filters, registered by `shopgen.render` (the only place filters are registered)."""
@@ -490,9 +507,32 @@ class FieldView:
         return self._declaration(self.annotation, "None", self.constraints)
 
     @cached_property
+    def client_type(self) -> str:
+        """The type in another service's client: plain types only (no enums, no nested
+        models), so a client never depends on the target's code."""
+        if self.type == "enum":
+            return "str"
+        if self.type == "email":
+            return "str"
+        if self.type == "list":
+            item = self.item_type
+            if self.spec.inline_object is not None or item == "EmailStr":
+                item = "dict[str, Any]" if self.spec.inline_object is not None else "str"
+            return f"list[{item}]"
+        return self.python_type
+
+    @cached_property
     def reader_declaration(self) -> str:
-        """The field in a client's model of another service's data: a tolerant reader."""
-        return f"{self.name}: {self.python_type} | None = None"
+        """The field in a client's model of another service's data: a tolerant reader, so
+        the fallback served while a breaker is open validates too."""
+        return f"{self.name}: {self.client_type} | None = None"
+
+    @cached_property
+    def client_declaration(self) -> str:
+        """The field in a client's copy of another service's request model."""
+        if self.required:
+            return f"{self.name}: {self.client_type}"
+        return f"{self.name}: {self.client_type} | None = None"
 
     # -- SQLAlchemy ----------------------------------------------------------------------------
 
@@ -560,11 +600,32 @@ class FieldView:
 
     @cached_property
     def zero(self) -> str:
-        """Python source of the simplest valid value (placeholder responses)."""
+        """Python source of an empty but valid value (placeholder responses); pydantic
+        converts it to the field's type."""
         if self.has_default:
             return self.default_source
         if self.optional:
             return "None"
+        spec, kind = self.spec, self.type
+        if kind == "boolean":
+            return "False"
+        if kind in NUMERIC_TYPES:
+            value = _clamp(spec, 0)
+            if kind == "decimal" and value is not None:
+                return py_str(f"{value:.2f}")
+            if value is not None:
+                return number(value) if kind == "integer" else repr(float(value))
+        if kind in ("string", "text") and not spec.min_length and not spec.pattern:
+            return '""'
+        simple = {
+            "list": "[]",
+            "json": "{}",
+            "uuid": '"00000000-0000-0000-0000-000000000000"',
+            "date": '"1970-01-01"',
+            "datetime": '"1970-01-01T00:00:00Z"',
+        }
+        if kind in simple:
+            return simple[kind]
         return _sample(self, unique=False) or "None"
 
 
@@ -801,10 +862,7 @@ class EntityView:
         """`sa.Column(...)` for op.create_table, one per field."""
         out = []
         for f in self.fields:
-            args = [py_str(f.column), f.column_type]
-            if f.foreign_key:
-                args.append(f.foreign_key)
-            args.append(f"nullable={f.optional}")
+            args = [py_str(f.column), f.column_type, f"nullable={f.optional}"]
             if f.server_default:
                 args.append(f"server_default={f.server_default}")
             out.append(pycall(args, "sa.Column", indent=2 * INDENT, suffix=","))
@@ -843,6 +901,15 @@ class EntityView:
             if f.spec.unique:
                 name = f"uq_{self.table}_{f.column}"
                 out.append(f'sa.UniqueConstraint("{f.column}", name=op.f("{name}")),')
+        for f in self.ref_fields:
+            target = self.tables[f.spec.to]
+            args = [
+                f'["{f.column}"]',
+                f'["{target}.id"]',
+                f'name=op.f("fk_{self.table}_{f.column}_{target}")',
+                f'ondelete="{"SET NULL" if f.optional else "CASCADE"}"',
+            ]
+            out.append(pycall(args, "sa.ForeignKeyConstraint", 2 * INDENT, ",") + ",")
         for c in self.checks:
             name = f'name=op.f("ck_{self.table}_{c.name}")'
             out.append(pycall([c.expression, name], "sa.CheckConstraint", 2 * INDENT, ",") + ",")
@@ -850,8 +917,14 @@ class EntityView:
 
     @cached_property
     def migration_indexes(self) -> list[tuple[str, str]]:
-        """(index name, column) for op.create_index."""
-        return [(f"ix_{self.table}_{f.name}", f.name) for f in self.fields if f.name in self.indexed]
+        """(index name, `op.create_index(...)` source) for the indexed columns."""
+        out = []
+        for f in self.fields:
+            if f.name in self.indexed:
+                name = f"ix_{self.table}_{f.column}"
+                args = [f'op.f("{name}")', py_str(self.table), f'["{f.column}"]', "unique=False"]
+                out.append((name, pycall(args, "op.create_index", INDENT)))
+        return out
 
     @cached_property
     def foreign_key_targets(self) -> list[str]:
@@ -1046,12 +1119,36 @@ class OperationView:
         return self.response_class or "None"
 
     @cached_property
+    def decorator(self) -> str:
+        args = [py_str(self.path), f"summary={py_str(self.summary)}"]
+        if not self.response_class:
+            args.append("status_code=204")
+        return pycall(args, f"@router.{self.method}", 0)
+
+    @cached_property
+    def route_parameters(self) -> list[str]:
+        """Parameters of the route function in api/operations.py."""
+        params = [f"{p}: str" for p in self.path_params]
+        if self.request_class and self.request_in_query:
+            params.append(f"request: Annotated[schemas.{self.request_class}, Query()]")
+        elif self.request_class:
+            params.append(f"request: schemas.{self.request_class}")
+        params.append("context: ContextDep")
+        if self.auth_required:
+            params.append("user: CurrentUserDep")
+        return params
+
+    @cached_property
+    def route_return(self) -> str:
+        return f"schemas.{self.response_class}" if self.response_class else "None"
+
+    @cached_property
     def placeholder(self) -> str:
         """The stub's default return value: a valid response built from zero values."""
         if not self.response_class:
             return "None"
         args = [f"{f.name}={f.zero}" for f in self.response_fields if not f.has_default]
-        return pycall(args, self.response_class, indent=INDENT, suffix="")
+        return pycall(args, "return " + self.response_class, indent=INDENT)
 
     @cached_property
     def sample_request(self) -> str | None:
@@ -1065,6 +1162,11 @@ class OperationView:
                     return None
                 items.append(f"{py_str(f.name)}: {f.sample}")
         return "{" + ", ".join(items) + "}"
+
+    @cached_property
+    def client_path(self) -> str:
+        """The path as Python source: an f-string when it has parameters."""
+        return ("f" if self.path_params else "") + py_str(self.spec.path)
 
     @cached_property
     def sample_path(self) -> str:
@@ -1133,8 +1235,12 @@ class ClientView:
         return self.spec.breaker.failure_threshold, number(self.spec.breaker.reset_timeout)
 
     @cached_property
-    def fallback(self) -> str:
-        return "None" if self.spec.fallback is None else pyrepr(self.spec.fallback)
+    def fallback(self) -> str | None:
+        return None if self.spec.fallback is None else pyrepr(self.spec.fallback)
+
+    @cached_property
+    def docstring(self) -> str:
+        return f"The {self.target.name} service."
 
     @cached_property
     def entities(self) -> list[tuple[EntityView, str]]:
@@ -1340,9 +1446,24 @@ class ServiceView:
         return f"/{self.name}/login"
 
     @cached_property
-    def auth_module(self) -> str:
-        """Path part of api/auth.py: empty (no file) unless the service issues tokens."""
-        return "auth" if self.issuer else ""
+    def auth_file(self) -> str:
+        """File name of api/auth.py: empty (no file) unless the service issues tokens."""
+        return "auth.py" if self.issuer else ""
+
+    @cached_property
+    def operations_file(self) -> str:
+        """File name of api/operations.py and custom/operations.py: empty without operations."""
+        return "operations.py" if self.operations else ""
+
+    @cached_property
+    def operation_schemas(self) -> list[str]:
+        """The schema classes the operations use (imported by custom/operations.py)."""
+        names = [op.request_class for op in self.operations if op.request_class]
+        return names + [op.response_class for op in self.operations if op.response_class]
+
+    @cached_property
+    def operations_in_query(self) -> bool:
+        return any(op.request_class and op.request_in_query for op in self.operations)
 
     @cached_property
     def routers(self) -> list[str]:
@@ -1381,6 +1502,49 @@ class ServiceView:
             ClientView(self.project.service_by_name[call.target], call.spec, namer)
             for call in self.calls
         ]
+
+    @cached_property
+    def client_fields(self) -> list[FieldView]:
+        fields: list[FieldView] = []
+        for client in self.clients:
+            for entity, _ in client.entities:
+                fields += entity.public_fields
+            for op, _, _ in client.operations:
+                fields += (op.request_fields or []) + (op.response_fields or [])
+        return fields
+
+    @cached_property
+    def client_imports(self) -> list[str]:
+        """Import lines of clients.py, sorted the way ruff's isort sorts them."""
+        types = " ".join(f.client_type for f in self.client_fields)
+        stdlib = []
+        if "dt." in types:
+            stdlib.append("import datetime as dt")
+        if self.clients and any(client.entities for client in self.clients) or "uuid." in types:
+            stdlib.append("import uuid")
+        stdlib.append("from dataclasses import dataclass")
+        if "Decimal" in types:
+            stdlib.append("from decimal import Decimal")
+        if any(client.entities for client in self.clients) or "Any" in types:
+            stdlib.append("from typing import Any")
+        third = ["from fastapi import FastAPI"]
+        if self.client_fields or any(client.entities for client in self.clients):
+            third.append("from pydantic import BaseModel")
+        first = []
+        if any(client.breaker for client in self.clients):
+            first.append("from runtime.breaker import CircuitBreaker")
+        if self.clients:
+            first.append("from runtime.http import ServiceClient")
+        if any(client.entities for client in self.clients):
+            first.append("from runtime.pagination import Page")
+        blocks = [stdlib, third, first]
+        return [line for block in blocks if block for line in [*block, ""]][:-1]
+
+    @cached_property
+    def clients_init(self) -> str:
+        """`Clients(...)` built in open_clients."""
+        args = [f"{c.attribute}=_{c.attribute}(app)" for c in self.clients]
+        return pycall(args, "app.state.clients = Clients", INDENT)
 
     @cached_property
     def operation_auth(self) -> bool:
@@ -1654,9 +1818,14 @@ class ServiceDeployView:
         return 1
 
     @cached_property
+    def summary(self) -> str:
+        """The description on one line (for comments)."""
+        return " ".join(self.service.description.split())
+
+    @cached_property
     def table_description(self) -> str:
         """The description, safe inside a Markdown table cell."""
-        return " ".join(self.service.description.split()).replace("|", "\\|")
+        return self.summary.replace("|", "\\|")
 
 
 @dataclass(frozen=True)
