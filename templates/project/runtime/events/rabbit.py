@@ -72,14 +72,18 @@ class RabbitBus:
         self._extra_bindings: list[tuple[str, str, str]] = []  # (queue, exchange, key)
         self._dead_letter_queues: list[str] = []
         self._started = False
+        # What this bus declared or used (for diagnostics and for tests to clean up).
+        self.queues: set[str] = set()
+        self.exchanges: set[str] = set()
 
     # --- topology -------------------------------------------------------------------------------
 
-    @staticmethod
-    def exchange(name: str) -> RabbitExchange:
+    def exchange(self, name: str) -> RabbitExchange:
+        self.exchanges.add(name)
         return RabbitExchange(name, type=ExchangeType.TOPIC, durable=True)
 
     def queue(self, name: str, routing_key: str = "") -> RabbitQueue:
+        self.queues.add(name)
         return RabbitQueue(
             name,
             queue_type=QueueType.QUORUM,
