@@ -45,7 +45,7 @@ class Check:
 
     @property
     def status(self) -> str:
-        """"ok", "warn" or "fail", for display."""
+        """One of ok, warn or fail, for display."""
         if self.ok:
             return "ok"
         return "fail" if self.required else "warn"
@@ -108,7 +108,8 @@ def check_python() -> Check:
             f"python3 is {shown} ({python})",
             "install Python 3.11 or newer, or run make with PYTHON=/path/to/python3.11",
         )
-    return Check(name, True, f"python3 {shown} ({python}); shopgen runs on {sys.version.split()[0]}")
+    running = ".".join(map(str, sys.version_info[:3]))
+    return Check(name, True, f"python3 {shown} ({python}); shopgen runs on {running}")
 
 
 def _python_version(python: str) -> tuple[int, ...] | None:
