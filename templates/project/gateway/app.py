@@ -56,7 +56,14 @@ HOP_BY_HOP = frozenset(
     }
 )
 # Recomputed for the new hop (length, host) or added by our own server (date, server).
-_REQUEST_DROP = HOP_BY_HOP | {"host", "content-length", "x-request-id"}
+_REQUEST_DROP = HOP_BY_HOP | {
+    "host",
+    "content-length",
+    "x-request-id",
+    "x-forwarded-for",
+    "x-forwarded-proto",
+    "x-forwarded-host",
+}
 _RESPONSE_DROP = HOP_BY_HOP | {"content-length", "date", "server"}
 
 
@@ -83,8 +90,20 @@ class ClientIdentifier:
             return False
         return any(ip in network for network in self.trusted)
 
+    @staticmethod
+    def _peer(request: Request) -> str:
+        return request.client.host if request.client else "unknown"
+
+    def forwarded_for(self, request: Request) -> str:
+        """X-Forwarded-For for the upstream: the chain so far if believed, plus the peer."""
+        peer = self._peer(request)
+        incoming = request.headers.get("x-forwarded-for")
+        if incoming and self._is_trusted(peer):
+            return f"{incoming}, {peer}"
+        return peer
+
     def client_ip(self, request: Request) -> str:
-        peer = request.client.host if request.client else "unknown"
+        peer = self._peer(request)
         if not self.trusted or not self._is_trusted(peer):
             return peer
         forwarded = [a.strip() for a in request.headers.get("x-forwarded-for", "").split(",")]
@@ -185,7 +204,7 @@ def create_app(
             headers = {"WWW-Authenticate": "Bearer", **limit_headers}
             return _error(401, token_problem or "authentication required", headers)
 
-        response = await _forward(request, route, identify.client_ip(request))
+        response = await _forward(request, route, identify.forwarded_for(request))
         response.headers.update(limit_headers)
         return response
 
@@ -206,7 +225,7 @@ def _authenticate(request: Request, settings: GatewaySettings) -> tuple[str | No
     return str(claims["sub"]), None
 
 
-async def _forward(request: Request, route: Route, client_ip: str) -> Response:
+async def _forward(request: Request, route: Route, forwarded_for: str) -> Response:
     try:
         base_url = await choose(request.app.state.registry, route.service)
     except UpstreamUnavailable as exc:
@@ -214,10 +233,9 @@ async def _forward(request: Request, route: Route, client_ip: str) -> Response:
     request.state.access_log["upstream"] = base_url
 
     headers = _without(httpx.Headers(request.headers.raw), _REQUEST_DROP)
-    forwarded_for = request.headers.get("x-forwarded-for")
     headers += [
         (REQUEST_ID_HEADER, current_request_id() or ""),
-        ("X-Forwarded-For", f"{forwarded_for}, {client_ip}" if forwarded_for else client_ip),
+        ("X-Forwarded-For", forwarded_for),
         ("X-Forwarded-Proto", request.url.scheme),
         ("X-Forwarded-Host", request.headers.get("host", "")),
     ]

@@ -71,6 +71,9 @@ def _server(spec: AppSpec, log_level: str) -> _Server:
         log_level=log_level,
         access_log=False,  # RequestContextMiddleware writes the access log
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
+        # The gateway decides which X-Forwarded-For to believe (TRUSTED_PROXIES); uvicorn's
+        # default would trust any local peer and rewrite the client address before it looks.
+        proxy_headers=False,
     )
     return _Server(config)
 

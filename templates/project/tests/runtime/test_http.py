@@ -12,8 +12,8 @@ from fastapi.responses import JSONResponse
 
 from runtime.auth import decode_token
 from runtime.breaker import CircuitBreaker, State
-from runtime.http import ServiceClient, UpstreamCircuitOpen
 from runtime.errors import UpstreamError, UpstreamUnavailable
+from runtime.http import ServiceClient, UpstreamCircuitOpen
 from runtime.launcher import AppSpec, embedded, free_port
 from runtime.logging import request_id_var
 from runtime.registry import StaticRegistry

@@ -63,7 +63,9 @@ async def raise_error(kind: str) -> None:
 
 def make_app(settings, **options) -> FastAPI:
     options.setdefault("metadata", Base.metadata)
-    return create_service_app(settings, title="tester", version="1.2.3", routers=[router], **options)
+    return create_service_app(
+        settings, title="tester", version="1.2.3", routers=[router], **options
+    )
 
 
 @pytest.fixture
