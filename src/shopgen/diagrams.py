@@ -9,6 +9,7 @@ spec, so a description can never break out of a diagram.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,17 +21,16 @@ if TYPE_CHECKING:
 
 INDENT = "    "
 
-# Characters that end or confuse a Mermaid label, as Mermaid entity codes. '#' goes first, so
-# the codes' own '#' are not escaped again.
-_ENTITIES = (("#", "#35;"), ('"', "#quot;"), (";", "#59;"), ("<", "#lt;"), (">", "#gt;"))
+# Characters that end or confuse a Mermaid label, as Mermaid entity codes (replaced in one
+# pass, so the codes' own '#' and ';' are never escaped again).
+_ENTITIES = {"#": "#35;", '"': "#quot;", ";": "#59;", "<": "#lt;", ">": "#gt;"}
+_SPECIAL = re.compile("[" + re.escape("".join(_ENTITIES)) + "]")
 
 
 def _label(text: object) -> str:
     """A quoted Mermaid label that shows `text` literally."""
     value = " ".join(str(text).split())
-    for char, code in _ENTITIES:
-        value = value.replace(char, code)
-    return f'"{value}"'
+    return '"' + _SPECIAL.sub(lambda match: _ENTITIES[match.group()], value) + '"'
 
 
 def _message(text: object) -> str:
