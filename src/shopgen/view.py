@@ -933,9 +933,9 @@ class EntityView:
     # -- tests -------------------------------------------------------------------------------
 
     @cached_property
-    def sample_fields(self) -> list[tuple[str, str]]:
+    def sample_fields(self) -> list[tuple[str, str | None]]:
         """(field, value source) for a valid create payload: the required fields, plus those
-        that search and filters need. Refs are handled by `sample_refs`."""
+        that search and filters need. Refs are filled by `sample_refs`."""
         wanted = [
             f
             for f in self.fields
@@ -946,7 +946,8 @@ class EntityView:
 
     @cached_property
     def sample_refs(self) -> list[tuple[str, str]]:
-        """(field, target entity snake name) of refs the sample payload fills."""
+        """(field, target entity's snake name) of the refs a sample payload fills: the
+        required ones and those the filter test needs."""
         return [
             (f.name, snake_case(f.spec.to))
             for f in self.ref_fields
@@ -954,11 +955,30 @@ class EntityView:
         ]
 
     @cached_property
+    def required_refs(self) -> list[FieldView]:
+        return [f for f in self.ref_fields if f.required]
+
+    @cached_property
+    def sample_uses_uuid(self) -> bool:
+        return any(value and "uuid." in value for _, value in self.sample_fields)
+
+    @cached_property
     def testable(self) -> bool:
-        """Whether the generated tests can make a valid instance without user knowledge."""
+        """Whether a valid instance can be made without knowing the user's rules (a pattern
+        no sample matches, a required ref to itself). Refs to other entities are checked by
+        `ServiceView.testable_entities`."""
         if any(value is None for _, value in self.sample_fields):
             return False
         return all(target != self.snake for _, target in self.sample_refs)
+
+    @cached_property
+    def sample_items(self) -> list[str]:
+        """Items of a dict display of the non-ref sample fields."""
+        return [f"{py_str(n)}: {v}" for n, v in self.sample_fields]
+
+    @cached_property
+    def required_fields(self) -> list[FieldView]:
+        return [f for f in self.fields if f.required]
 
     @cached_property
     def invalid_payloads(self) -> list[tuple[str, str]]:
@@ -971,7 +991,7 @@ class EntityView:
             elif spec.min is not None:
                 out.append((f.name, py_str(number(spec.min - 1))))
             elif spec.max_length is not None and f.type in ("string", "text", "password"):
-                out.append((f.name, py_str("x" * (spec.max_length + 1))))
+                out.append((f.name, f'"x" * {spec.max_length + 1}'))
             elif f.enum:
                 out.append((f.name, py_str("not-a-valid-value")))
             elif f.type == "email":
@@ -1089,7 +1109,9 @@ class OperationView:
     @cached_property
     def request_in_query(self) -> bool:
         """GET and DELETE carry no body: their request fields are query parameters."""
-        return self.spec.method in ("GET", "DELETE")
+        if self.spec.method not in ("GET", "DELETE") or not self.request_fields:
+            return False
+        return not any(f.type in ("list", "json") for f in self.request_fields)
 
     @cached_property
     def status_code(self) -> int:
@@ -1169,6 +1191,16 @@ class OperationView:
         return ("f" if self.path_params else "") + py_str(self.spec.path)
 
     @cached_property
+    def test_request_args(self) -> list[str]:
+        """Arguments of `client.request(...)` in the operation's test (a JSON body)."""
+        args = [py_str(self.spec.method), py_str(self.sample_path)]
+        if self.sample_request:
+            args.append(f"json={self.sample_request}")
+        if self.auth_required:
+            args.append("headers=headers")
+        return args
+
+    @cached_property
     def sample_path(self) -> str:
         return re.sub(r"\{(\w+)\}", "sample", self.spec.path)
 
@@ -1195,6 +1227,11 @@ class IssuerView:
     entity: EntityView
     login_field: FieldView
     password_field: FieldView
+
+    @cached_property
+    def other_login(self) -> str:
+        """A login nobody registered (for the 401 test)."""
+        return '"nobody@example.com"' if self.login_field.type == "email" else '"nobody"'
 
     @cached_property
     def login_request_fields(self) -> list[str]:
@@ -1554,7 +1591,52 @@ class ServiceView:
 
     @cached_property
     def testable_entities(self) -> list[EntityView]:
-        return [entity for entity in self.entities if entity.testable]
+        """Entities the generated tests can create: locally testable, and every entity their
+        sample refs point at is too (found as a fixed point, so cycles drop out)."""
+        by_snake = {entity.snake: entity for entity in self.entities}
+        testable = {entity.snake for entity in self.entities if entity.testable}
+        changed = True
+        while changed:
+            changed = False
+            for snake in list(testable):
+                if any(target not in testable for _, target in by_snake[snake].sample_refs):
+                    testable.discard(snake)
+                    changed = True
+        return [entity for entity in self.entities if entity.snake in testable]
+
+    @cached_property
+    def test_imports(self) -> list[str]:
+        """Import lines of tests/test_api.py."""
+        entities, ops = self.testable_entities, self.testable_operations
+        auth = any(op.auth_required for op in ops)
+        stdlib = []
+        if entities or auth:
+            stdlib.append("import uuid")
+        if entities:
+            stdlib.append("from typing import Any")
+        third = ["import httpx"]
+        if any(entity.invalid_payloads for entity in entities):
+            third.append("import pytest")
+        first = []
+        if self.testable_issuer or auth:
+            names = (["decode_token"] if self.testable_issuer else []) + (
+                ["issue_access_token"] if auth else []
+            )
+            first.append(f"from runtime.auth import {', '.join(names)}")
+            first.append(f"from services.{self.module}.config import Settings")
+        blocks = [stdlib, third, first]
+        return [line for block in blocks if block for line in [*block, ""]][:-1]
+
+    @cached_property
+    def testable_issuer(self) -> IssuerView | None:
+        issuer = self.issuer
+        if issuer and issuer.entity in self.testable_entities:
+            return issuer
+        return None
+
+    @cached_property
+    def testable_operations(self) -> list[OperationView]:
+        return [op for op in self.operations if op.testable]
 
 
 @dataclass(frozen=True)
