@@ -83,8 +83,22 @@ def _check_top_level(data: Any, source: SourceMap, file: Path | None) -> None:
 def json_schema() -> dict[str, Any]:
     """JSON Schema of spec language v1, for editors (e.g. yaml-language-server)."""
     schema = Spec.model_json_schema(by_alias=True)
+    _close_name_patterns(schema)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "shopgen spec (language v1)",
         **{key: value for key, value in schema.items() if key != "title"},
     }
+
+
+def _close_name_patterns(node: Any) -> None:
+    """Pydantic renders `dict[ServiceName, ...]` as patternProperties, which leaves keys that
+    miss the pattern unchecked; an editor should flag a bad service or event name too."""
+    if isinstance(node, dict):
+        if len(node.get("patternProperties", {})) == 1 and "additionalProperties" not in node:
+            node["additionalProperties"] = False
+        for value in node.values():
+            _close_name_patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            _close_name_patterns(value)

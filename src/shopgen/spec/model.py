@@ -46,6 +46,7 @@ PASCAL = re.compile(r"^[A-Z][a-zA-Z0-9]*$")
 EVENT = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$")
 ROUTE_PREFIX = re.compile(r"^(?:/[a-z0-9][a-z0-9_-]*)+$")
 OPERATION_PATH = re.compile(r"^(?:/[a-z0-9][a-z0-9_-]*|/\{[a-z][a-z0-9_]*\})+$")
+REWRITE = re.compile(r"^(?:/[a-z0-9_-]*)+$")
 
 
 def _matching(pattern: re.Pattern[str], what: str, reserved: frozenset[str] = frozenset()):
@@ -186,6 +187,10 @@ def _bare_type(value: Any) -> Any:
 
 
 class FieldSpec(Strict):
+    """A field of an entity, payload, request or response. `name: string` is shorthand for `name:
+    {type: string}`.
+    """
+
     type: FieldType
     description: str | None = None
     optional: bool = False
@@ -305,6 +310,8 @@ Lifecycle = Literal["created", "updated", "deleted"]
 
 
 class Entity(Strict):
+    """A table the service owns, with CRUD endpoints at /<plural-kebab> (Order -> /orders)."""
+
     description: str | None = None
     fields: Fields = Field(min_length=1)
     search: list[FieldName] = []
@@ -313,6 +320,8 @@ class Entity(Strict):
 
 
 class Operation(Strict):
+    """A custom endpoint whose body is user code (custom/operations.py)."""
+
     description: str | None = None
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = "POST"
     path: Annotated[str, Field(pattern=OPERATION_PATH.pattern, max_length=200)]
@@ -322,11 +331,15 @@ class Operation(Strict):
 
 
 class Breaker(Strict):
+    """Circuit breaker for one dependency: opens after `failure_threshold` failures."""
+
     failure_threshold: int = Field(default=5, ge=1)
     reset_timeout: Duration = 30.0
 
 
 class Call(Strict):
+    """A synchronous REST dependency on another service."""
+
     timeout: Duration = 5.0
     retries: int = Field(default=0, ge=0, le=10)
     breaker: Breaker | None = None
@@ -343,6 +356,10 @@ class ReadModelUpdate(Strict):
 
 
 class ReadModel(Strict):
+    """A CQRS read model projected from events: keyed rows (`key`) or daily aggregates
+    (`group_by`).
+    """
+
     description: str | None = None
     key: FieldName | None = None
     group_by: dict[Literal["day"], Literal["timestamp"]] | None = None
@@ -357,6 +374,8 @@ class ReadModel(Strict):
 
 
 class Service(Strict):
+    """One deployable service with its own database."""
+
     description: str | None = None
     database: Literal["postgresql", "mysql", "sqlite", "mongodb"] | None = None
     port: int | None = Field(default=None, ge=1024, le=65535)
@@ -374,6 +393,8 @@ class Service(Strict):
 
 
 class Event(Strict):
+    """An event on the broker; its payload carries `<entity>_id` for the entity it is about."""
+
     description: str | None = None
     publisher: ServiceName
     exchange: ServiceName | None = None  # defaults to the publisher's name
@@ -381,16 +402,22 @@ class Event(Strict):
 
 
 class Replies(Strict):
+    """The events a saga step's service publishes when the step succeeds or fails."""
+
     success: EventName
     failure: EventName | None = None
 
 
 class Compensation(Strict):
+    """The action that undoes a completed step when a later step fails."""
+
     action: Identifier
     reply: EventName | None = None
 
 
 class SagaStep(Strict):
+    """One step of a choreographed saga."""
+
     name: StepName
     service: ServiceName
     action: Identifier
@@ -399,6 +426,8 @@ class SagaStep(Strict):
 
 
 class Outcome(Strict):
+    """What the saga owner does to its entity when the saga ends."""
+
     set: dict[FieldName, Any] = {}
     copy_: dict[FieldName, FieldName] = Field(default={}, alias="copy")  # entity <- payload
     publish: EventName | list[EventName] | None = None
@@ -411,6 +440,10 @@ class Outcome(Strict):
 
 
 class Saga(Strict):
+    """A choreographed saga: each step reacts to the previous reply; failures compensate in
+    reverse.
+    """
+
     description: str | None = None
     owner: ServiceName
     entity: EntityName
@@ -425,36 +458,48 @@ class Saga(Strict):
 
 
 class RateLimit(Strict):
+    """Requests allowed per client in each window."""
+
     requests: int = Field(ge=1)
     per: Duration
 
 
 class Route(Strict):
+    """A gateway route: requests under `prefix` go to `service`."""
+
     prefix: Annotated[str, Field(pattern=ROUTE_PREFIX.pattern, max_length=200)]
     service: ServiceName
     auth: Literal["required", "none"] = "none"
-    rewrite: Annotated[str, Field(pattern=r"^(?:/[a-z0-9_-]*)+$", max_length=200)] | None = None
+    rewrite: Annotated[str, Field(pattern=REWRITE.pattern, max_length=200)] | None = None
 
 
 class Gateway(Strict):
+    """The API gateway."""
+
     port: int = Field(default=8080, ge=1024, le=65535)
     rate_limit: RateLimit | None = None
     routes: list[Route] = []
 
 
 class Project(Strict):
+    """The generated project."""
+
     name: ProjectName
     title: str | None = None
     description: str | None = None
 
 
 class Defaults(Strict):
+    """Defaults for every service."""
+
     database: Literal["postgresql", "mysql", "sqlite", "mongodb"] = "postgresql"
     broker: Literal["rabbitmq"] = "rabbitmq"
     registry: Literal["consul", "static"] = "consul"
 
 
 class Capability(Strict):
+    """A business capability and the services that own it."""
+
     name: Annotated[str, Field(min_length=1, max_length=120)]
     description: str | None = None
     includes: list[Annotated[str, Field(min_length=1, max_length=120)]] = []
@@ -462,6 +507,8 @@ class Capability(Strict):
 
 
 class Spec(Strict):
+    """A shopgen spec (language v1)."""
+
     shopgen: Literal[1]
     project: Project
     defaults: Defaults = Defaults()

@@ -13,7 +13,15 @@ from pydantic_core import ErrorDetails
 
 from shopgen.errors import Issue
 from shopgen.spec.loader import SourceMap, dotted_path
-from shopgen.spec.model import PASCAL, SLUG, SNAKE, Spec
+from shopgen.spec.model import (
+    OPERATION_PATH,
+    PASCAL,
+    REWRITE,
+    ROUTE_PREFIX,
+    SLUG,
+    SNAKE,
+    Spec,
+)
 from shopgen.spec.suggest import did_you_mean
 
 # Errors that only say "this is the wrong kind of value". In a union each arm reports one; they
@@ -31,6 +39,12 @@ _KIND_ERRORS = {
 }
 
 Loc = tuple[str | int, ...]
+
+_PATTERNS = {
+    ROUTE_PREFIX.pattern: "a path prefix such as /api/orders (lowercase segments)",
+    OPERATION_PATH.pattern: "a path such as /orders/{order_id}/cancel (lowercase segments)",
+    REWRITE.pattern: "a path such as /orders (lowercase segments)",
+}
 
 
 def shape_issues(
@@ -109,6 +123,9 @@ def _explain(
             }
         )
         return f"expected {' or '.join(wanted)}, got {_shown(value)}", None
+    if kind == "string_pattern_mismatch":
+        wanted = _PATTERNS.get(detail.get("ctx", {}).get("pattern", ""), "the expected format")
+        return f"{_shown(value)} is not {wanted}", None
     message = detail["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if kind not in ("value_error", "assertion_error") and _is_scalar(value):
         message = f"{message} (got {_shown(value)})"
