@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from itertools import pairwise
 from pathlib import Path
 
@@ -92,6 +93,25 @@ def test_unsafe_entity_and_field_names_are_refused(where: str, name: str) -> Non
         parse_spec(text)
 
 
+def _spec(services: dict, **top) -> str:
+    """A spec as JSON text (JSON is YAML), so odd strings need no YAML quoting."""
+    return json.dumps({"shopgen": 1, "project": {"name": "p"}, "services": services, **top})
+
+
+@pytest.mark.parametrize("prefix", ["/api/x\n", "/api/..", "/api/{{x}}", "api/x", "/api/X", "/"])
+def test_unsafe_route_prefixes_are_refused(prefix: str) -> None:
+    with pytest.raises(SpecError) as raised:
+        parse_spec(_spec({"s": {}}, gateway={"routes": [{"prefix": prefix, "service": "s"}]}))
+    assert [issue.key for issue in raised.value.issues] == ["gateway.routes.0.prefix"]
+
+
+@pytest.mark.parametrize("path", ["/x/{id}\n", "/x/../y", "/x/{{id}}", "/x/{id}/{id}", "x"])
+def test_unsafe_operation_paths_are_refused(path: str) -> None:
+    with pytest.raises(SpecError) as raised:
+        parse_spec(_spec({"s": {"operations": {"op": {"path": path}}}}))
+    assert [issue.key for issue in raised.value.issues] == ["services.s.operations.op.path"]
+
+
 def test_soft_keywords_are_valid_field_names() -> None:
     spec = parse_spec(
         "shopgen: 1\nproject: {name: p}\nservices:\n  s:\n    entities:\n"
@@ -143,6 +163,8 @@ def test_json_schema_catches_a_type_typo() -> None:
     assert not validator.is_valid(spec)
     spec["services"]["s"]["entities"]["T"]["fields"]["a"] = "string"
     assert validator.is_valid(spec)
+    spec["services"]["S"] = spec["services"].pop("s")  # names are checked by the schema too
+    assert not validator.is_valid(spec)
 
 
 _yamlish = st.text(

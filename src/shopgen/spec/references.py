@@ -222,6 +222,11 @@ class _Checker:
             op_path = (*path, "operations", op_name)
             for part in ("request", "response"):
                 self.check_fields((*op_path, part), getattr(operation, part) or {}, name, service)
+            parameters = re.findall(r"\{([a-z0-9_]+)\}", operation.path)
+            for repeated in sorted({p for p in parameters if parameters.count(p) > 1}):
+                self.issues.add(
+                    (*op_path, "path"), f"path parameter {{{repeated}}} appears more than once"
+                )
             endpoint = (operation.method, operation.path)
             if endpoint in routes:
                 self.issues.add(
@@ -383,6 +388,11 @@ class _Checker:
             replies: list[tuple[Loc, str]] = [
                 ((*step_path, "replies", "success"), step.replies.success)
             ]
+            if step.replies.failure == step.replies.success:
+                self.issues.add(
+                    (*step_path, "replies", "failure"),
+                    "the failure reply must differ from the success reply",
+                )
             if step.replies.failure:
                 replies.append(((*step_path, "replies", "failure"), step.replies.failure))
                 failures.append(replies[-1])
