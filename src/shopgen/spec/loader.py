@@ -78,7 +78,11 @@ class _Loader(Reader, Scanner, Parser, Composer, _Core12Resolver):
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
                 mark = self.peek_event().start_mark
-                raise _Located(mark.line + 1, f"more than {MAX_ALIASES} aliases (*name)")
+                raise _Located(
+                    mark.line + 1,
+                    f"more than {MAX_ALIASES} aliases (*name); aliases are capped to keep "
+                    "alias bombs out, so write the values out",
+                )
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:
@@ -127,7 +131,8 @@ def dotted_path(path: Iterable[str | int]) -> str:
 class _Builder:
     """Turns composed nodes into dicts, lists and scalars, filling a SourceMap."""
 
-    def __init__(self) -> None:
+    def __init__(self, uses_aliases: bool) -> None:
+        self.uses_aliases = uses_aliases
         self.source = SourceMap()
         self.values = 0
         self.active: set[int] = set()  # nodes being built: an alias to one of them is a loop
@@ -135,12 +140,13 @@ class _Builder:
     def build(self, node: Node, path: Path_) -> Any:
         self.values += 1
         if self.values > MAX_VALUES:
-            raise _Located(
-                self.source.line(path[:1]),
-                f"the document expands to more than {MAX_VALUES} values through its aliases "
-                "(an alias bomb?); write the values out instead",
-                path,
-            )
+            message = f"the document has more than {MAX_VALUES} values"
+            if self.uses_aliases:
+                message = (
+                    f"the document expands to more than {MAX_VALUES} values through its "
+                    "aliases (an alias bomb?); write the values out instead"
+                )
+            raise _Located(self.source.line(path[:1]), message, path)
         if id(node) in self.active:
             raise _Located(node.start_mark.line + 1, "an alias refers to itself", path)
         if isinstance(node, ScalarNode):
@@ -248,7 +254,7 @@ def load_yaml(text: str, file: Path | None = None) -> tuple[Any, SourceMap]:
         node = loader.get_single_node()
         if node is None:
             return None, SourceMap()
-        builder = _Builder()
+        builder = _Builder(uses_aliases=loader.aliases > 0)
         builder.source.lines[()] = node.start_mark.line + 1
         data = builder.build(node, ())
         return data, builder.source

@@ -37,7 +37,8 @@ RESERVED_FIELD_NAMES = frozenset(
 ) | frozenset(name for name in dir(BaseModel) if not name.startswith("_"))
 # Class names the generated models and schemas import; an entity of that name would shadow them.
 RESERVED_ENTITY_NAMES = frozenset(
-    {"Base", "BaseModel", "Field", "Mapped", "Decimal", "UUID", "Any", "Enum", "Settings"}
+    {"Any", "Base", "BaseModel", "ConfigDict", "Decimal", "EmailStr", "Enum", "Field", "Mapped"}
+    | {"Settings", "StrEnum", "UUID"}
 )
 
 SLUG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
