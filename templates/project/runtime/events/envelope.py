@@ -102,11 +102,19 @@ class EventType:
     payload: type[BaseModel] | None = None
     description: str | None = None
 
-    def validate(self, data: BaseModel | Mapping[str, Any] | None) -> dict[str, Any]:
-        """Payload data checked against the model (when there is one)."""
-        if self.payload is None or isinstance(data, self.payload):
-            return payload_data(data)
-        return payload_data(self.payload.model_validate(payload_data(data)))
+    def validate(
+        self, data: BaseModel | Mapping[str, Any] | None, *, keep_extra: bool = False
+    ) -> dict[str, Any]:
+        """Payload data checked against the model (when there is one).
+
+        With `keep_extra`, fields the model does not declare travel along (saga replies carry
+        the saga's earlier data forward this way).
+        """
+        raw = payload_data(data)
+        if self.payload is None:
+            return raw
+        checked = payload_data(self.payload.model_validate(raw))
+        return {**raw, **checked} if keep_extra else checked
 
 
 class EventCatalog(Mapping[str, EventType]):

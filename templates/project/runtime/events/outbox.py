@@ -91,12 +91,13 @@ class Emitter:
         cause: Envelope | None = None,
         saga_id: UUID | None = None,
         saga: str | None = None,
+        keep_extra: bool = False,
     ) -> Envelope:
         """Validate the payload against the event's model and add the event to the outbox."""
         event_type = self.catalog[type]
         envelope = Envelope.build(
             type,
-            event_type.validate(payload),
+            event_type.validate(payload, keep_extra=keep_extra),
             producer=self.service,
             cause=cause,
             saga_id=saga_id,

@@ -11,7 +11,9 @@ A `SagaDefinition` is data: a trigger event, the key field that identifies the b
   is `StepResult.failure(...)`.
 - the saga id is derived from the trigger's event id (so every participant computes the same
   one without talking), and every reply carries it, with the saga's name, in its envelope.
-  Replies also carry the key field forward, so a step's action may return only what it adds.
+  A reply's data is the step's input data updated with what the action returned, so the
+  saga's data travels forward (`ctx.data`: a payment step sees the order's total although
+  its input event only names the order) and an action returns only what it adds.
 
 Compensation is directed by the owner, so that it runs in reverse order and the owner knows
 when it is over: when step N fails, the owner publishes the command
@@ -38,10 +40,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from runtime.events.bus import PoisonMessage
 from runtime.events.consumer import EventContext
 from runtime.events.envelope import Envelope, EventCatalog, EventType, payload_data, utcnow
 from runtime.events.tables import saga_instances
@@ -152,15 +155,19 @@ class SagaContext(EventContext):
     key: Any = None
     step: Step | None = None
     failure: dict[str, Any] | None = None  # for compensations: the failure reply's data
+    # Everything the saga carried to this step: the trigger's data and earlier replies' (e.g.
+    # the order's total, for a payment step whose input event only names the order).
+    data: dict[str, Any] = field(default_factory=dict)
 
     async def emit(
-        self, type: str, payload: BaseModel | Mapping[str, Any] | None = None
+        self, type: str, payload: BaseModel | Mapping[str, Any] | None = None,
+        *, keep_extra: bool = False,
     ) -> Envelope:
         """Publish an event that belongs to this saga, in this transaction."""
         assert self.saga is not None
         return await self.emitter.emit(
             self.session, type, payload, cause=self.envelope, saga_id=self.saga_id,
-            saga=self.saga.name,
+            saga=self.saga.name, keep_extra=keep_extra,
         )
 
 
@@ -172,7 +179,12 @@ OutcomeApplier = Callable[[AsyncSession, Any, dict[str, Any]], Awaitable[None]]
 
 def _payload(catalog: EventCatalog, event: str, data: dict[str, Any]) -> Any:
     model = catalog[event].payload
-    return model.model_validate(data) if model else data
+    if model is None:
+        return data
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise PoisonMessage(f"{event} payload is invalid: {exc}") from exc
 
 
 # --- the participant side -------------------------------------------------------------------
@@ -192,6 +204,8 @@ class SagaParticipant:
         self.service = service
         self.catalog = catalog
         self.steps = [s for s in definition.steps if s.service == service]
+        if not self.steps:
+            raise SagaError(f"saga {definition.name!r} has no step run by {service!r}")
         missing = [
             name
             for s in self.steps
@@ -212,13 +226,14 @@ class SagaParticipant:
         ctx.saga_id = saga.saga_id(ctx.envelope) if first else ctx.envelope.saga_id
         ctx.key = data.get(saga.key)
         ctx.step = step
+        ctx.data = data
         result = await self.actions[step.action](ctx, _payload(self.catalog, ctx.envelope.type,
                                                                data))
         result = result if result is not None else StepResult.success()
         reply = step.success_event if result.ok else step.failure_event
         if reply is None:
             raise SagaError(f"step {step.name!r} of saga {saga.name!r} cannot fail")
-        await ctx.emit(reply, self._reply_data(ctx, result.data))
+        await ctx.emit(reply, self._reply_data(ctx, data, result.data), keep_extra=True)
 
     async def compensate(self, step: Step, ctx: SagaContext, data: dict[str, Any]) -> None:
         """The handler of the owner's compensate command for `step`."""
@@ -228,13 +243,16 @@ class SagaParticipant:
         ctx.failure = data.get("failure") or {}
         assert step.compensation_action is not None
         payload = _payload(self.catalog, saga.input_event(step), data.get("input") or {})
+        ctx.data = data.get("input") or {}
         reply_data = await self.actions[step.compensation_action](ctx, payload)
-        await ctx.emit(saga.compensated_event(step), self._reply_data(ctx, reply_data))
+        await ctx.emit(saga.compensated_event(step), self._reply_data(ctx, ctx.data, reply_data),
+                       keep_extra=True)
 
-    def _reply_data(self, ctx: SagaContext, data: BaseModel | Mapping[str, Any] | None
+    def _reply_data(self, ctx: SagaContext, carried: dict[str, Any], result: Data
                     ) -> dict[str, Any]:
+        """The step's input data, the saga key, and what the action returned (which wins)."""
         assert ctx.saga is not None
-        return {ctx.saga.key: ctx.key, **payload_data(data)}
+        return {**carried, ctx.saga.key: ctx.key, **payload_data(result)}
 
 
 # --- the owner side -------------------------------------------------------------------------

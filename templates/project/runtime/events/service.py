@@ -160,8 +160,9 @@ def _partial_context(factory: Callable[..., Any], emitter: Emitter) -> Callable[
 
 
 def entity_updater(model: Any, key_attribute: str = "id") -> OutcomeApplier:
-    """An `OutcomeApplier` updating the ORM `model` row whose `key_attribute` is the key."""
-    table = model.__table__
+    """An `OutcomeApplier` updating the row of `model` (ORM class or table) whose
+    `key_attribute` column equals the saga's key."""
+    table = getattr(model, "__table__", model)
 
     async def apply(session: AsyncSession, key: Any, changes: dict[str, Any]) -> None:
         values = {name: coerce(table, name, value) for name, value in changes.items()}

@@ -121,26 +121,39 @@ async def make_sqlite_db(tmp_path) -> AsyncIterator[Callable[[str], Awaitable[Da
 
 
 @pytest_asyncio.fixture
-async def pg_db() -> AsyncIterator[Database]:
-    """A fresh PostgreSQL database with the test tables, dropped afterwards."""
+async def make_pg_db() -> AsyncIterator[Callable[[], Awaitable[Database]]]:
+    """Fresh PostgreSQL databases with the test tables, dropped after the test."""
     reason = await _reachable_postgres()
     if reason:
         pytest.skip(reason)
-    name = f"events_test_{uuid.uuid4().hex[:12]}"
     admin = Database(POSTGRES_URL)
-    async with admin.engine.connect() as connection:
-        connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
-        await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    database = Database(make_url(POSTGRES_URL).set(database=name).render_as_string(False))
-    try:
-        await database.create_all(metadata)
-        yield database
-    finally:
-        await database.dispose()
+    created: list[tuple[str, Database]] = []
+
+    async def autocommit(sql: str) -> None:
         async with admin.engine.connect() as connection:
             connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await connection.exec_driver_sql(sql)
+
+    async def make() -> Database:
+        name = f"events_test_{uuid.uuid4().hex[:12]}"
+        await autocommit(f'CREATE DATABASE "{name}"')
+        database = Database(make_url(POSTGRES_URL).set(database=name).render_as_string(False))
+        created.append((name, database))
+        await database.create_all(metadata)
+        return database
+
+    try:
+        yield make
+    finally:
+        for name, database in created:
+            await database.dispose()
+            await autocommit(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.dispose()
+
+
+@pytest_asyncio.fixture
+async def pg_db(make_pg_db: Callable[[], Awaitable[Database]]) -> Database:
+    return await make_pg_db()
 
 
 @pytest_asyncio.fixture
@@ -178,7 +191,3 @@ async def rabbit(amqp_url: str) -> AsyncIterator[Callable[..., RabbitBus]]:
     finally:
         await connection.close()
 
-
-def unique(prefix: str) -> str:
-    """A name no other test run uses (services, exchanges)."""
-    return f"{prefix}{uuid.uuid4().hex[:10]}"
