@@ -205,11 +205,12 @@ process.exit(failures.length ? 1 : 0);
 
 
 @pytest.fixture(scope="session")
-def mermaid(pytestconfig: pytest.Config) -> Path:
-    """A folder with mermaid and jsdom installed (once, into pytest's cache)."""
+def mermaid(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with mermaid and jsdom installed (once, into pytest's cache when enabled)."""
     if not (shutil.which("node") and shutil.which("npm")):
         pytest.skip("node and npm are needed to run Mermaid's parser")
-    folder = Path(pytestconfig.cache.mkdir("mermaid"))
+    cache = getattr(pytestconfig, "cache", None)  # absent under `-p no:cacheprovider`
+    folder = Path(cache.mkdir("mermaid")) if cache else tmp_path_factory.mktemp("mermaid")
     if not (folder / "node_modules" / "mermaid").is_dir():
         (folder / "package.json").write_text('{"private": true}', encoding="utf-8")
         installed = subprocess.run(
