@@ -1881,14 +1881,24 @@ class ServiceDeployView:
         return f"{driver}://{name}:${{DATABASE_PASSWORD:-change-me}}@{host}:{port}/{name}"
 
     @cached_property
-    def database_url_example(self) -> str:
-        """A URL for `.env` and the Kubernetes Secret template (a placeholder password)."""
+    def secret_database_url(self) -> str:
+        """The URL in the Kubernetes Secret template (a placeholder password)."""
         server = DATABASE_SERVERS.get(self.service.database)
         if server is None:
             return f"sqlite+aiosqlite:///.data/{self.service.module}.db"
         host, driver, port = server
         name = self.database_name
         return f"{driver}://{name}:change-me@{host}:{port}/{name}"
+
+    @cached_property
+    def local_database_url(self) -> str:
+        """An example for `.env`: this machine's server, as its administrator."""
+        server = DATABASE_SERVERS.get(self.service.database)
+        if server is None:
+            return f"sqlite+aiosqlite:///.data/{self.service.module}.db"
+        _host, driver, port = server
+        user = "postgres" if self.database_server == "postgres" else "root"
+        return f"{driver}://{user}@127.0.0.1:{port}/{self.database_name}"
 
     @cached_property
     def uses_sqlite(self) -> bool:
@@ -1939,6 +1949,12 @@ class DeployView:
     def service_urls(self) -> str:
         """SERVICE_URLS for compose and Kubernetes: every service at its DNS name (JSON)."""
         urls = {s.name: f"http://{s.name}:{s.service.port}" for s in self.services}
+        return json.dumps(urls, separators=(",", ":"))
+
+    @cached_property
+    def local_service_urls(self) -> str:
+        """SERVICE_URLS for processes on this machine (JSON)."""
+        urls = {s.name: f"http://127.0.0.1:{s.service.port}" for s in self.services}
         return json.dumps(urls, separators=(",", ":"))
 
     @cached_property
