@@ -81,6 +81,23 @@ def test_outside_a_repository_only_the_machine_is_checked() -> None:
     assert checks["RabbitMQ on 127.0.0.1:5672"].ok
 
 
+def test_missing_tools_fail_with_a_hint(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no python3, git or make
+    checks = by_name(run_checks(None, servers=[]))
+    for name in ("Python ≥ 3.11", "git", "make"):
+        assert checks[name].failed and checks[name].hint, checks[name]
+    assert "not on PATH" in checks["git"].detail
+
+
+def test_an_old_python3_on_path_fails(tmp_path: Path, monkeypatch) -> None:
+    python3 = tmp_path / "python3"  # a stand-in interpreter: no old Python is installed here
+    python3.write_text("#!/bin/sh\necho 3.9.18\n")
+    python3.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    check = by_name(run_checks(None, servers=[]))["Python ≥ 3.11"]
+    assert check.failed and "3.9.18" in check.detail
+
+
 def test_an_unreachable_server_is_a_warning_not_a_failure() -> None:
     port = closed_port()
     check = check_server(LocalServer("RabbitMQ", "127.0.0.1", port, "events"))
@@ -101,6 +118,7 @@ def test_the_servers_probed_follow_the_specs_databases() -> None:
 def test_a_freshly_generated_repository_passes_every_check(shop: Path) -> None:
     checks = run_checks(shop, servers=[])
     assert [c for c in checks if not c.ok] == []
+    assert [c.name for c in checks][3:] == ["shopgen.yaml", "manifest", "conflicts", "drift"]
     names = by_name(checks)
     assert names["shopgen.yaml"].detail.startswith("valid: 5 services")
     assert names["drift"].detail == "the repository matches shopgen.yaml"

@@ -14,7 +14,6 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -70,17 +69,14 @@ def run_checks(root: Path | None, *, servers: Sequence[LocalServer] | None = Non
     """Every check, in the order a user should fix them. `root` is a generated repository (the
     folder holding shopgen.yaml) or None to check only the machine. `servers` overrides the
     local servers to probe (by default: those the repository's spec needs)."""
-    checks = [check_python(), check_tool("git", "git"), check_tool("make", "make")]
+    machine = [check_python(), check_tool("git", "git"), check_tool("make", "make")]
+    repository: list[Check] = []
     spec = None
     if root is not None:
         spec_check, spec = check_spec(root)
-        checks.append(spec_check)
-    if servers is None:
-        servers = servers_for(spec)
-    checks += [check_server(server) for server in servers]
-    if root is not None:
-        checks += check_repository(root, spec_ok=spec is not None)
-    return checks
+        repository = [spec_check, *check_repository(root, spec_ok=spec is not None)]
+    probed = servers_for(spec) if servers is None else servers
+    return [*machine, *(check_server(server) for server in probed), *repository]
 
 
 # --- the machine ---------------------------------------------------------------------------
@@ -108,8 +104,7 @@ def check_python() -> Check:
             f"python3 is {shown} ({python})",
             "install Python 3.11 or newer, or run make with PYTHON=/path/to/python3.11",
         )
-    running = ".".join(map(str, sys.version_info[:3]))
-    return Check(name, True, f"python3 {shown} ({python}); shopgen runs on {running}")
+    return Check(name, True, f"python3 {shown} ({python})")
 
 
 def _python_version(python: str) -> tuple[int, ...] | None:
