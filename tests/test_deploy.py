@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tomllib
@@ -160,6 +161,26 @@ def test_makefile_targets_exist(repo: Rendered) -> None:
     assert help_text.returncode == 0
     for target in targets:
         assert re.search(rf"^\s+.*{target}\b", help_text.stdout, re.MULTILINE), target
+
+
+def test_makefile_calls_only_commands_the_system_module_has(repo: Rendered) -> None:
+    used = set(re.findall(r"-m system (\w+)", repo.text("Makefile")))
+    result = run(sys.executable, "-m", "system", "--help", cwd=repo.root)
+    assert result.returncode == 0, result.stderr
+    (choices,) = re.findall(r"\{([\w,]+)\}", result.stdout)[:1]
+    missing = used - set(choices.split(","))
+    assert not missing, f"the Makefile runs `python -m system {missing}`, which does not exist"
+
+
+def test_make_migrate_brings_every_service_database_to_head(repo: Rendered) -> None:
+    # This interpreter's environment stands in for the repository's .venv (same libraries).
+    result = run("make", "migrate", f"BIN={BIN}", cwd=repo.root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for service in repo.view.services:
+        database = repo.root / ".data" / f"{service.module}.db"
+        with sqlite3.connect(database) as connection:
+            (version,) = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        assert version, service.name
 
 
 def test_pyproject_is_valid_and_names_the_project(repo: Rendered) -> None:
