@@ -36,11 +36,15 @@ def parse_spec(text: str, file: Path | None = None) -> Spec:
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
-        raise SpecError(shape_issues(exc, data, source, file)) from None
+        raise SpecError(_in_file_order(shape_issues(exc, data, source, file))) from None
     issues = reference_issues(spec, source, file)
     if issues:
-        raise SpecError(issues)
+        raise SpecError(_in_file_order(issues))
     return spec
+
+
+def _in_file_order(issues: list[Issue]) -> list[Issue]:
+    return sorted(issues, key=lambda issue: issue.line or 0)
 
 
 def _check_top_level(data: Any, source: SourceMap, file: Path | None) -> None:

@@ -102,8 +102,11 @@ class _Checker:
 
     def published_by(self, path: Loc, event: str, service: str, why: str) -> None:
         """`event` must exist and be published by `service`."""
-        if self.event_exists(path, event) and self.spec.events[event].publisher != service:
-            publisher = self.spec.events[event].publisher
+        if not self.event_exists(path, event):
+            return
+        publisher = self.spec.events[event].publisher
+        # An unknown publisher is reported once, with the event.
+        if publisher != service and publisher in self.spec.services:
             self.issues.add(
                 path,
                 f"{event!r} is published by {publisher!r}, but {why} must come from {service!r}",
