@@ -101,6 +101,7 @@ class EventType:
     exchange: str
     payload: type[BaseModel] | None = None
     description: str | None = None
+    publisher: str | None = None  # the service that publishes it (for the AsyncAPI document)
 
     def validate(
         self, data: BaseModel | Mapping[str, Any] | None, *, keep_extra: bool = False

@@ -72,6 +72,7 @@ class RabbitBus:
         self._extra_bindings: list[tuple[str, str, str]] = []  # (queue, exchange, key)
         self._dead_letter_queues: list[str] = []
         self._started = False
+        self._declared_exchanges: set[str] = set()
         # What this bus declared or used (for diagnostics and for tests to clean up).
         self.queues: set[str] = set()
         self.exchanges: set[str] = set()
@@ -143,6 +144,10 @@ class RabbitBus:
 
     async def publish(self, exchange: str, routing_key: str, envelope: Envelope) -> None:
         await self.broker.connect()
+        if exchange not in self._declared_exchanges:
+            # FastStream publishes without declaring; a missing exchange would close the channel
+            await self.broker.declare_exchange(self.exchange(exchange))
+            self._declared_exchanges.add(exchange)
         await self.broker.publish(
             envelope.to_bytes(),
             exchange=self.exchange(exchange),

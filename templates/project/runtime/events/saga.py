@@ -118,9 +118,15 @@ class SagaDefinition:
         events = []
         for step in self.steps:
             if step.compensation_action:
-                events.append(EventType(self.compensate_command(step), self.exchange))
+                events.append(EventType(
+                    self.compensate_command(step), self.exchange, publisher=self.owner,
+                    description=f"The owner of saga {self.name} asks to undo {step.name}",
+                ))
                 if not step.compensation_reply:
-                    events.append(EventType(self.compensated_event(step), self.exchange))
+                    events.append(EventType(
+                        self.compensated_event(step), self.exchange, publisher=step.service,
+                        description=f"{step.name} of saga {self.name} was undone",
+                    ))
         return events
 
 

@@ -51,10 +51,11 @@ def order_created(**data: object) -> Envelope:
 
 
 class Effects:
-    """An idempotent consumer whose effect is a row in `effects`; counts its calls."""
+    """An idempotent consumer whose effect is a row in `effects`; counts its deliveries."""
 
     def __init__(self, database: Database, schema, queue: str) -> None:
-        self.calls = 0
+        self.calls = 0  # deliveries begun
+        self.finished = 0  # deliveries over, handled or not
         self.schema = schema
         self.consumer = IdempotentConsumer(
             database, queue, self._handle, Emitter("shipping", EventCatalog())
@@ -62,7 +63,10 @@ class Effects:
 
     async def __call__(self, envelope: Envelope) -> None:
         self.calls += 1
-        await self.consumer(envelope)
+        try:
+            await self.consumer(envelope)
+        finally:
+            self.finished += 1
 
     async def _handle(self, ctx: EventContext, data: dict) -> None:
         await ctx.session.execute(
@@ -129,6 +133,21 @@ async def test_queues_declared_ahead_keep_events_for_a_consumer_never_started(
         return await count(pg_db, schema.effects) == 1
 
     await until(handled, "the event published before the consumer ever ran is handled")
+
+
+async def test_publishing_declares_a_missing_exchange(
+    rabbit: Callable[..., RabbitBus], amqp_url: str
+) -> None:
+    exchange, _ = names()
+    await rabbit(service="orders").publish(exchange, "order.created", order_created())
+
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        channel = await connection.channel()
+        declared = await channel.get_exchange(exchange, ensure=True)  # passive: must exist
+        assert declared.name == exchange
+    finally:
+        await connection.close()
 
 
 async def test_a_message_is_acked_only_after_the_transaction_commits(
@@ -226,7 +245,7 @@ async def test_duplicates_have_one_effect_across_replicas(
         await publisher.publish(exchange, "order.created", order_created())
 
     async def all_delivered() -> bool:
-        return effects.calls == 15
+        return effects.finished == 15
 
     await until(all_delivered, "every copy is delivered")
     assert await count(pg_db, schema.effects) == 6
