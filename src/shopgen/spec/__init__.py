@@ -76,12 +76,19 @@ def _check_top_level(data: Any, source: SourceMap, file: Path | None) -> None:
                     file,
                     source.line(("shopgen",)),
                     "shopgen",
-                    f"unsupported spec language version {version!r}; this shopgen reads "
+                    f"unsupported spec language version {_shown(version)}; this shopgen reads "
                     f"version {supported}",
                     "write 'shopgen: 1'" if str(version).strip() == "1" else "upgrade shopgen",
                 )
             ]
         )
+
+
+def _shown(value: Any) -> str:
+    """A value as the YAML the user wrote shows it."""
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    return repr(value)
 
 
 def json_schema() -> dict[str, Any]:

@@ -286,12 +286,8 @@ def _reader_issue(exc: yaml.YAMLError, text: str, file: Path | None) -> Issue:
     position = getattr(exc, "position", None)
     line = text.count("\n", 0, position) + 1 if isinstance(position, int) else None
     character = text[position] if isinstance(position, int) and position < len(text) else ""
-    return Issue(
-        file,
-        line,
-        "",
-        f"the control character U+{ord(character or chr(0)):04X} is not allowed in YAML",
-    )
+    code = f"U+{ord(character):04X}" if character else "a control character"
+    return Issue(file, line, "", f"the character {code} is not allowed in YAML")
 
 
 def read_spec_text(path: Path) -> str:
