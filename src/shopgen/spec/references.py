@@ -217,6 +217,12 @@ class _Checker:
                 self.issues.add((*path, "calls", target), "a service cannot call itself")
             else:
                 self.service_exists((*path, "calls", target), target)
+        if service.renamed_from in self.spec.services:
+            self.issues.add(
+                (*path, "renamed_from"),
+                f"{service.renamed_from!r} is still a service of this spec; a rename needs the "
+                "old name gone",
+            )
         self.check_table_names(name, service)
         for entity_name, entity in service.entities.items():
             self.check_entity((*path, "entities", entity_name), name, service, entity_name, entity)
