@@ -1677,13 +1677,15 @@ class RouteView:
 
 @dataclass(eq=False)
 class SystemTestView:
-    """Which steps the system test can take through the gateway for this spec."""
+    """Which steps the system test can take through the gateway for this spec; a step the
+    spec cannot support (no issuer, no public route, no protected route) is left out."""
 
     project: ProjectView
 
-    def _route_to(self, service: ServiceView, path: str, auth: bool | None) -> str | None:
+    def _url(self, service: ServiceView, path: str, auth: bool | None = None) -> str | None:
+        """The gateway URL of a service path, through a route with the given auth if any."""
         for route in self.project.routes:
-            if route.service is service and (auth is None or route.auth_required == auth):
+            if route.service is service and auth in (None, route.auth_required):
                 public = route.public_path(path)
                 if public:
                     return public
@@ -1691,57 +1693,67 @@ class SystemTestView:
 
     @cached_property
     def issuer(self) -> ServiceView | None:
+        """An issuer whose register and login are reachable, with a testable account entity."""
         for service in self.project.services:
-            if service.issuer and self._route_to(service, service.register_path, None):
-                if self._route_to(service, service.login_path, None):
+            issuer = service.testable_issuer
+            if issuer and not issuer.entity.required_refs:
+                urls = self._url(service, service.register_path, False), self._url(
+                    service, service.login_path, False
+                )
+                if all(urls):
                     return service
         return None
 
     @cached_property
     def register_url(self) -> str | None:
-        return self.issuer and self._route_to(self.issuer, self.issuer.register_path, None)
+        return self._url(self.issuer, self.issuer.register_path, False) if self.issuer else None
 
     @cached_property
     def login_url(self) -> str | None:
-        return self.issuer and self._route_to(self.issuer, self.issuer.login_path, None)
+        return self._url(self.issuer, self.issuer.login_path, False) if self.issuer else None
 
     @cached_property
-    def register_payload(self) -> str | None:
+    def account_items(self) -> list[str]:
+        return self.issuer.issuer.entity.sample_items if self.issuer else []
+
+    @cached_property
+    def credentials(self) -> list[str]:
+        """Items of the login request, taken from the registered account."""
         if not self.issuer:
-            return None
-        return _payload(self.issuer.issuer.entity)
+            return []
+        names = self.issuer.issuer.login_field.name, self.issuer.issuer.password_field.name
+        return [f'"{name}": account["{name}"]' for name in names]
 
     @cached_property
-    def public_entity(self) -> tuple[EntityView, str] | None:
-        """An entity creatable through a public route (searchable ones first)."""
-        candidates = []
+    def public_entity(self) -> EntityView | None:
+        """An entity created through a route without auth (a searchable one if possible)."""
+        found = []
         for service in self.project.services:
-            for entity in service.entities:
-                if entity.testable and not entity.sample_refs and not entity.password_fields:
-                    url = self._route_to(service, entity.collection_path, False)
-                    if url:
-                        candidates.append((not entity.has_search, entity, url))
-        if not candidates:
-            return None
-        candidates.sort(key=lambda c: c[0])
-        return candidates[0][1], candidates[0][2]
+            for entity in service.testable_entities:
+                if entity.required_refs or entity.password_fields:
+                    continue
+                if self._url(service, entity.collection_path, False):
+                    found.append(entity)
+        found.sort(key=lambda entity: entity.search_probe is None)
+        return found[0] if found else None
 
     @cached_property
-    def public_create_payload(self) -> str | None:
-        return _payload(self.public_entity[0]) if self.public_entity else None
+    def public_url(self) -> str | None:
+        entity = self.public_entity
+        if entity is None:
+            return None
+        service = self.project.service_by_name_module[entity.service_module]
+        return self._url(service, entity.collection_path, False)
 
     @cached_property
-    def public_search(self) -> tuple[str, str, str] | None:
-        """(search url, query, field) when the public entity is searchable."""
-        if not self.public_entity or not self.public_entity[0].search_probe:
-            return None
-        entity, url = self.public_entity
-        field_name, query = entity.search_probe
-        return url + "/search", query, field_name
+    def public_search(self) -> str | None:
+        """The query for the public entity's search, when it has one."""
+        entity = self.public_entity
+        return entity.search_probe[1].upper() if entity and entity.search_probe else None
 
     @cached_property
     def protected_url(self) -> str | None:
-        """A GET through an `auth: required` route: an entity collection."""
+        """A collection reached through an `auth: required` route."""
         for route in self.project.routes:
             if route.auth_required:
                 for entity in route.service.entities:
@@ -1751,19 +1763,21 @@ class SystemTestView:
         return None
 
     @cached_property
-    def rate_limited_url(self) -> str:
-        return "/health" if not self.project.routes else self.public_or_any_url
+    def mints_token(self) -> bool:
+        """Without an issuer, the test signs a token itself with the shared secret."""
+        return bool(self.protected_url) and self.issuer is None
 
     @cached_property
-    def public_or_any_url(self) -> str:
-        if self.public_entity:
-            return self.public_entity[1]
-        return self.protected_url or "/health"
+    def rate_limited_url(self) -> str | None:
+        """Any URL behind a route: the limit applies before the route's auth and upstream."""
+        if not self.project.routes:
+            return None
+        return self.public_url or self.protected_url or self.project.routes[0].prefix
 
-
-def _payload(entity: EntityView) -> str:
-    items = [f"{py_str(name)}: {value}" for name, value in entity.sample_fields]
-    return "{" + ", ".join(items) + "}"
+    @cached_property
+    def uses_uuid(self) -> bool:
+        items = self.account_items + (self.public_entity.sample_items if self.public_entity else [])
+        return any("uuid." in item for item in items)
 
 
 @dataclass(eq=False)
@@ -1793,6 +1807,10 @@ class ProjectView:
     @cached_property
     def service_by_name(self) -> dict[str, ServiceView]:
         return {service.name: service for service in self.services}
+
+    @cached_property
+    def service_by_name_module(self) -> dict[str, ServiceView]:
+        return {service.module: service for service in self.services}
 
     @cached_property
     def routes(self) -> list[RouteView]:
