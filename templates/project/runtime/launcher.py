@@ -47,6 +47,14 @@ class _Server(uvicorn.Server):
     def capture_signals(self) -> Iterator[None]:
         yield
 
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        # uvicorn calls sys.exit() when the app's startup fails, which would tear down the
+        # whole loop; here the server just ends, and the launcher stops the others.
+        try:
+            await super().startup(sockets)
+        except SystemExit:
+            self.should_exit = True
+
 
 def free_port(host: str = "127.0.0.1") -> int:
     """A port free right now (prefer `bind_socket`, which cannot race)."""
