@@ -95,9 +95,16 @@ def test_template_syntax_in_descriptions_is_literal_text(tmp_path: Path) -> None
     from shopgen.generate import create_project
 
     create_project(tmp_path / "out", FIXTURES / "template_injection.yaml")
-    text = b"".join(tree(tmp_path / "out").values())
-    assert b"{{ 7*7 }}" in text
-    assert b"49" not in text.replace(b"{{ 7*7 }}", b"")
+    files = tree(tmp_path / "out")
+    readme = files["README.md"].decode()
+    assert "{{ 7*7 }} Shop {% raw %}" in readme  # the title, verbatim
+    assert "49 Shop" not in readme
+    assert """description='{{ 7*7 }} notes \"\"\" end of docstring?'""" in (
+        files["services/notes/app.py"].decode()
+    )
+    for path, content in files.items():
+        if path.endswith(".py"):
+            compile(content, path, "exec")  # every description landed as valid Python
 
 
 def test_every_text_file_states_who_owns_it(shop: Path) -> None:

@@ -142,7 +142,7 @@ def test_add_and_remove_a_service(shop: Path, capsys) -> None:
 
 
 def test_renaming_a_service_moves_its_user_code(shop: Path, capsys) -> None:
-    custom = shop / "services/shipping/custom/handlers.py"
+    custom = shop / "services/shipping/custom/__init__.py"
     custom.write_text(custom.read_text() + "# shipping rules\n")
     spec = shop / "shopgen.yaml"
     text = spec.read_text().replace("  shipping:\n", "  delivery:\n    renamed_from: shipping\n")
@@ -152,6 +152,6 @@ def test_renaming_a_service_moves_its_user_code(shop: Path, capsys) -> None:
     result = run_cli(capsys, "sync", "--path", str(shop))
     assert result.exit_code == 0, result.stdout + result.stderr
     assert (
-        (shop / "services/delivery/custom/handlers.py").read_text().endswith("# shipping rules\n")
+        (shop / "services/delivery/custom/__init__.py").read_text().endswith("# shipping rules\n")
     )
     assert not (shop / "services/shipping").exists()

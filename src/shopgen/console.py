@@ -18,8 +18,8 @@ _theme = Theme(
     }
 )
 
-out = Console(theme=_theme, highlight=False)
-err = Console(theme=_theme, stderr=True, highlight=False)
+out = Console(theme=_theme, highlight=False, soft_wrap=True)
+err = Console(theme=_theme, stderr=True, highlight=False, soft_wrap=True)
 
 
 def debug_enabled() -> bool:
