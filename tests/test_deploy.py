@@ -287,6 +287,26 @@ def test_dockerfiles_copy_existing_paths_and_run_the_right_module(repo: Rendered
         assert module == folder.replace("/", ".")
 
 
+def test_what_a_dockerfile_copies_is_enough_to_import_its_app(
+    repo: Rendered, tmp_path: Path
+) -> None:
+    """Lay out each image's /app as its COPY lines would (minus .dockerignore's tests and
+    caches) and import the app there: a module the image lacks fails here, not in production."""
+    for dockerfile in repo.dockerfiles:
+        image = tmp_path / dockerfile.parent.name
+        text = dockerfile.read_text()
+        final_stage = text[text.rindex("\nFROM ") :]
+        for source in re.findall(r"^COPY (?!--from)(\S+) \S+$", final_stage, re.MULTILINE):
+            shutil.copytree(
+                repo.root / source, image / source,
+                ignore=shutil.ignore_patterns("tests", "__pycache__"),
+            )  # fmt: skip
+        (module,) = re.findall(r'^CMD \["python", "-m", "([\w.]+)"\]$', text, re.MULTILINE)
+        app = "gateway.app" if module == "gateway" else f"{module}.app"
+        result = run(sys.executable, "-c", f"import {app}", cwd=image)
+        assert result.returncode == 0, f"{dockerfile}: {result.stderr[-2000:]}"
+
+
 def test_env_example_lists_every_variable_the_runtime_reads(repo: Rendered) -> None:
     # Ask the generated settings classes themselves (aliases included), in a fresh interpreter
     # inside the rendered repository, so its `runtime` package is the one imported.
