@@ -28,9 +28,10 @@ from shopgen.view import ProjectView
 from tests.helpers import FIXTURES
 
 BIN = Path(sys.executable).parent
-# The newest Kubernetes minor release kubernetes-validate bundles schemas for, pinned so a
-# new release of the tool cannot change what "valid" means under us.
-KUBERNETES_VERSION = "1.33.0"
+# The manifests must fit the oldest Kubernetes release this tool bundles that is still common
+# in managed clusters, and the newest it bundles. Pinned, so a new release of the tool cannot
+# change what "valid" means under us.
+KUBERNETES_VERSIONS = ("1.30.0", "1.37.0")
 
 # A spec of a different shape from the fixtures: one service per database engine, so the
 # PostgreSQL, MariaDB and SQLite wiring all appear in one compose file.
@@ -134,9 +135,10 @@ def test_ci_workflow_matches_the_github_workflow_schema(repo: Rendered) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_kubernetes_manifests_are_valid_in_strict_mode(repo: Rendered) -> None:
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_kubernetes_manifests_are_valid_in_strict_mode(repo: Rendered, version: str) -> None:
     result = run(
-        BIN / "kubernetes-validate", "--strict", "--kubernetes-version", KUBERNETES_VERSION,
+        BIN / "kubernetes-validate", "--strict", "--kubernetes-version", version,
         *repo.manifests,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
