@@ -301,11 +301,11 @@ class SagaOwner:
             raise SagaNotReady(f"saga {envelope.saga_id} has not started yet")
         for i, step in enumerate(saga.steps):
             if envelope.type == step.success_event:
-                await self._succeeded(ctx, instance, i, data)
-            elif envelope.type == step.failure_event:
-                await self._failed(ctx, instance, i, data)
-            elif step.compensation_action and envelope.type == saga.compensated_event(step):
-                await self._compensated(ctx, instance, i, data)
+                return await self._succeeded(ctx, instance, i, data)
+            if envelope.type == step.failure_event:
+                return await self._failed(ctx, instance, i, data)
+            if step.compensation_action and envelope.type == saga.compensated_event(step):
+                return await self._compensated(ctx, instance, i, data)
 
     async def _start(self, ctx: EventContext, data: dict[str, Any]) -> None:
         saga = self.definition

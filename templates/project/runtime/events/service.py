@@ -4,7 +4,15 @@
 A service's generated `events.py` builds a `ServiceEvents` at import (it holds only
 declarations: no connection, no engine) and registers its consumers, saga roles and
 projections; the app's lifespan then calls `await events.start(database, bus)` and
-`await events.stop()`.
+`await events.stop()`:
+
+    events = ServiceEvents("orders", CATALOG)           # CATALOG: EventCatalog of EventType
+    events.saga_owner(CHECKOUT, entity_updater(models.Order))
+    events.read_model(Projection("OrderSummary", models.OrderSummary.__table__, key=..., on=...))
+    # products: events.saga_participant(CHECKOUT, {"reserve_stock": ..., "release_stock": ...})
+    # shipping: events.consume("shipping.initiate", handlers.create_shipment)
+    ...
+    await events.emitter.emit(session, "order.created", OrderCreated(...))  # before commit
 
 Queue names (one durable queue per consuming service and binding, dead letters in
 `<queue>.dlq`); each queue's name is also its consumer name in `processed_events`:

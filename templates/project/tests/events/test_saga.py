@@ -32,6 +32,7 @@ from runtime.events import (
     entity_updater,
     find_sagas,
 )
+from runtime.events.saga import SagaError
 
 PAYMENT_LIMIT = Decimal("100")  # the payment step declines larger amounts
 
@@ -380,3 +381,30 @@ async def test_the_saga_id_links_every_reply(shop: Shop) -> None:
         Envelope(event_id=uuid.UUID(trigger["event_id"]), type="order.created", producer="x")
     )
     assert all(h["step"] for h in replies)
+
+
+# --- definitions that cannot work are refused when the service is wired ----------------------
+
+
+def test_a_participant_must_provide_its_actions() -> None:
+    saga = SagaDefinition(
+        name="s", owner="o", trigger="t", key="k",
+        steps=[Step("pay", "payments", "charge", "paid", compensation_action="refund")],
+    )
+    events = ServiceEvents("payments", EventCatalog([EventType("t", "o"), EventType("paid", "p")]))
+
+    with pytest.raises(SagaError, match="refund"):
+        events.saga_participant(saga, {"charge": _noop})
+
+
+def test_a_participant_must_run_a_step() -> None:
+    saga = SagaDefinition(name="s", owner="o", trigger="t", key="k",
+                          steps=[Step("pay", "payments", "charge", "paid")])
+    events = ServiceEvents("shipping", EventCatalog([EventType("t", "o"), EventType("paid", "p")]))
+
+    with pytest.raises(SagaError, match="no step run by 'shipping'"):
+        events.saga_participant(saga, {"charge": _noop})
+
+
+async def _noop(ctx: Any, payload: Any) -> None:
+    return None
