@@ -507,6 +507,17 @@ class FieldView:
         return self._declaration(self.annotation, "None", self.constraints)
 
     @cached_property
+    def filter_type(self) -> str:
+        """The type of the field as a query parameter in a router module."""
+        if self.enum:
+            return f"schemas.{self.enum.class_name}"
+        if self.type == "decimal":
+            return "decimal.Decimal"
+        if self.type in ("email", "password"):
+            return "str"
+        return self.python_type
+
+    @cached_property
     def client_type(self) -> str:
         """The type in another service's client: plain types only (no enums, no nested
         models), so a client never depends on the target's code."""
@@ -829,7 +840,15 @@ class EntityView:
     @cached_property
     def filter_params(self) -> list[str]:
         """Query parameters of the list endpoint."""
-        return [f"{f.name}: {f.python_type} | None = None" for f in self.filter_fields]
+        return [f"{f.name}: {f.filter_type} | None = None" for f in self.filter_fields]
+
+    @cached_property
+    def router_stdlib_imports(self) -> list[str]:
+        types = " ".join(f.filter_type for f in self.filter_fields)
+        lines = ["import datetime as dt"] if "dt." in types else []
+        lines += ["import decimal"] if "decimal." in types else []
+        lines.append("import uuid")
+        return lines
 
     @cached_property
     def indexed(self) -> set[str]:
