@@ -10,6 +10,7 @@ that env.py needs to call, for the app and for the `alembic` command line alike.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -89,6 +90,14 @@ def alembic_config(migrations_dir: str | Path) -> Config:
     return config
 
 
+# Alembic keeps the running migration's context in module globals (`alembic.context`), and
+# `run_sync` yields to the event loop at every query; several services starting in one
+# process (embedded mode) must therefore migrate one after the other.
+_migration_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 async def run_migrations(database: Database, migrations_dir: str | Path) -> None:
     """Upgrade the database to head, on the app's own engine, in one transaction."""
     config = alembic_config(migrations_dir)
@@ -97,7 +106,8 @@ async def run_migrations(database: Database, migrations_dir: str | Path) -> None
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
-    async with database.engine.begin() as connection:
+    lock = _migration_locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+    async with lock, database.engine.begin() as connection:
         await connection.run_sync(upgrade)
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from pathlib import Path
 
@@ -214,6 +215,18 @@ async def test_migrations_run_on_sqlite(tmp_path, migrations_dir):
         await assert_migrated(database, migrations_dir)
     finally:
         await database.dispose()
+
+
+async def test_several_databases_migrate_concurrently_in_one_process(tmp_path, migrations_dir):
+    """Embedded mode starts every service at once; Alembic's global context must not clash."""
+    databases = [Database(f"sqlite:///{tmp_path}/db{n}.db") for n in range(4)]
+    try:
+        await asyncio.gather(*(run_migrations(db, migrations_dir) for db in databases))
+        for database in databases:
+            await assert_migrated(database, migrations_dir)
+    finally:
+        for database in databases:
+            await database.dispose()
 
 
 async def test_migrations_run_on_postgresql(migrations_dir):
