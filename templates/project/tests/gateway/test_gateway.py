@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import socket
 import time
+import uuid
 
 import jwt
 import pytest
@@ -168,6 +171,30 @@ async def test_forwarded_for_from_a_trusted_proxy_identifies_the_client(gateway)
         again = await client.get("/api/users/1", headers={"X-Forwarded-For": "203.0.113.1"})
     assert (first.status_code, second.status_code, again.status_code) == (200, 200, 429)
     assert first.json()["headers"]["x-forwarded-for"] == "203.0.113.1, 127.0.0.1"
+
+
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    host, _, port = url.split("://", 1)[1].split("/", 1)[0].rpartition("@")[2].partition(":")
+    try:
+        socket.create_connection((host, int(port or 6379)), timeout=1).close()
+    except OSError:
+        pytest.skip(f"no Redis at {url} (set REDIS_URL)")
+    return url
+
+
+async def test_redis_storage_shares_the_budget_between_replicas(gateway):
+    storage = redis_url()
+    limit = RateLimit(requests=2, per=60)
+    headers = bearer(token(f"replica-test-{uuid.uuid4().hex}"))  # a fresh budget in Redis
+    async with (
+        gateway(rate_limit=limit, rate_limit_storage=storage) as first,
+        gateway(rate_limit=limit, rate_limit_storage=storage) as second,
+    ):
+        assert (await first.get("/api/users/1", headers=headers)).status_code == 200
+        assert (await second.get("/api/users/1", headers=headers)).status_code == 200
+        assert (await first.get("/api/users/1", headers=headers)).status_code == 429
+        assert (await second.get("/api/users/1", headers=headers)).status_code == 429
 
 
 # --- request ids ---------------------------------------------------------------------------
