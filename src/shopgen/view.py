@@ -644,6 +644,8 @@ _SAMPLE_TEXTS = ("sample", "Sample", "SAMPLE", "sample1", "1", "a", "A", "a1", "
 
 
 def _text_sample(spec: FieldSpec, base: str, unique: bool) -> str | None:
+    """A string literal (or, for a unique field, an f-string with random hex) that satisfies
+    the field's length and pattern, or None when no simple candidate does."""
     low = spec.min_length or 1
     high = spec.max_length or (DEFAULT_STRING_LENGTH if spec.type == "string" else 10_000)
     candidates = [base, *_SAMPLE_TEXTS] if not spec.pattern else list(_SAMPLE_TEXTS)
@@ -651,13 +653,18 @@ def _text_sample(spec: FieldSpec, base: str, unique: bool) -> str | None:
         text = (text * (low // len(text) + 1))[: max(low, len(text))][:high]
         if spec.pattern and not re.search(spec.pattern, text):
             continue
-        if low <= len(text) <= high:
-            if not unique:
-                return py_str(text)
-            # 32 hex digits make a collision practically impossible.
-            if high - len(text) >= 33 and not spec.pattern:
-                return f'f"{text}-{{uuid.uuid4().hex}}"'
+        if not low <= len(text) <= high:
+            continue
+        if not unique:
+            return py_str(text)
+        if spec.pattern:
+            return None  # random text would not match the pattern
+        # At least 12 random hex digits (48 bits) keep samples apart within a test run.
+        prefix = text[: max(0, min(len(text), high - 13))]
+        digits = min(32, high - len(prefix) - 1)
+        if digits < 12 or len(prefix) + 1 + digits < low:
             return None
+        return f'f"{prefix}-{{uuid.uuid4().hex[:{digits}]}}"'
     return None
 
 
@@ -970,7 +977,7 @@ class EntityView:
         return [
             (f.name, snake_case(f.spec.to))
             for f in self.ref_fields
-            if f.required or f in self.filter_fields
+            if f.required or (f in self.filter_fields and f.spec.to != self.name)
         ]
 
     @cached_property
@@ -1020,10 +1027,8 @@ class EntityView:
     @cached_property
     def unique_field(self) -> str | None:
         """A unique field whose sample is fresh per call, to test 409 on a duplicate."""
-        for f in self.fields:
-            if f.spec.unique and f.type != "ref":
-                return f.name
-        return None
+        in_sample = {name for name, _ in self.sample_fields}
+        return next((f.name for f in self.fields if f.spec.unique and f.name in in_sample), None)
 
     @cached_property
     def update_change(self) -> tuple[str, str] | None:
@@ -1059,7 +1064,8 @@ class EntityView:
     @cached_property
     def filter_probe(self) -> str | None:
         """A filter field the test can check with the created item's own value."""
-        return self.filter_fields[0].name if self.filter_fields else None
+        in_sample = {name for name, _ in self.sample_fields} | {n for n, _ in self.sample_refs}
+        return next((f.name for f in self.filter_fields if f.name in in_sample), None)
 
 
 def _walk(fields: list[FieldView]) -> Iterable[FieldView]:
