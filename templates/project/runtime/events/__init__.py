@@ -4,7 +4,14 @@ read models and the AsyncAPI document. Static code; the generated `events.py` of
 declares its events and wires its handlers through `ServiceEvents`.
 """
 
-from runtime.events.bus import Bus, InMemoryBus, PoisonMessage, bus_from_settings, topic_matches
+from runtime.events.bus import (
+    Bus,
+    InMemoryBus,
+    PoisonMessage,
+    RetryLater,
+    bus_from_settings,
+    topic_matches,
+)
 from runtime.events.consumer import EventContext, IdempotentConsumer
 from runtime.events.envelope import Envelope, EventCatalog, EventType
 from runtime.events.outbox import Emitter, Relay, add_event
@@ -36,6 +43,7 @@ __all__ = [
     "PoisonMessage",
     "Projection",
     "Relay",
+    "RetryLater",
     "SagaContext",
     "SagaDefinition",
     "SagaError",

@@ -18,6 +18,8 @@ which it is dead-lettered and the messages behind it keep flowing.
 - Messages are serialised to JSON and back, as on the wire, and each queue is consumed by
   `prefetch` concurrent asyncio tasks.
 - Dead letters are kept in `dead_letters[queue]`.
+- A handler raising `RetryLater` (a saga reply that overtook its predecessor) has its message
+  delivered again after a delay, without using up its deliveries.
 """
 
 from __future__ import annotations
@@ -39,10 +41,18 @@ Handler = Callable[[Envelope], Awaitable[None]]
 
 DEFAULT_MAX_DELIVERIES = 5
 DEFAULT_PREFETCH = 10
+DEFAULT_POSTPONE_DELAY = 0.5
+DEFAULT_MAX_POSTPONEMENTS = 240  # two minutes at the default delay
 
 
 class PoisonMessage(Exception):
     """Raised by a handler for a message no retry can fix: it is dead-lettered at once."""
+
+
+class RetryLater(Exception):
+    """Raised by a handler for a message that came too early (it overtook the event it
+    follows): it is delivered again after `postpone_delay`, up to `max_postponements` times,
+    without counting as a failed delivery, and without holding up the messages behind it."""
 
 
 class Bus(Protocol):
@@ -92,6 +102,7 @@ class DeadLetter:
 class _Message:
     body: bytes
     deliveries: int = 0
+    postponements: int = 0
 
 
 @dataclass
@@ -115,9 +126,13 @@ class InMemoryBus:
         max_deliveries: int = DEFAULT_MAX_DELIVERIES,
         prefetch: int = DEFAULT_PREFETCH,
         retry_delay: float = 0.05,
+        postpone_delay: float = DEFAULT_POSTPONE_DELAY,
+        max_postponements: int = DEFAULT_MAX_POSTPONEMENTS,
         retain: int = 10_000,
     ) -> None:
         self.max_deliveries = max_deliveries
+        self.postpone_delay = postpone_delay
+        self.max_postponements = max_postponements
         self.prefetch = prefetch
         self.retry_delay = retry_delay
         self.dead_letters: dict[str, list[DeadLetter]] = {}
@@ -219,6 +234,11 @@ class InMemoryBus:
                 self._done()
 
     def _failed(self, queue: _Queue, message: _Message, exc: Exception) -> None:
+        if isinstance(exc, RetryLater) and message.postponements < self.max_postponements:
+            message.deliveries -= 1
+            message.postponements += 1
+            self._requeue(queue, message, self.postpone_delay)
+            return
         if message.deliveries >= self.max_deliveries or isinstance(exc, PoisonMessage):
             logger.error(
                 "bus: %s dead-lettered after %s deliveries: %r", queue.name, message.deliveries,
@@ -230,7 +250,9 @@ class InMemoryBus:
             self._done()
             return
         logger.warning("bus: %s delivery %s failed: %r", queue.name, message.deliveries, exc)
-        delay = self.retry_delay * 2 ** (message.deliveries - 1)
+        self._requeue(queue, message, self.retry_delay * 2 ** (message.deliveries - 1))
+
+    def _requeue(self, queue: _Queue, message: _Message, delay: float) -> None:
         task = asyncio.create_task(self._requeue_later(queue, message, delay))
         self._retries.add(task)
         task.add_done_callback(self._retries.discard)

@@ -16,6 +16,9 @@
   limit the broker dead-letters the message, through the default exchange, to the durable
   queue `<queue>.dlq`. A `PoisonMessage` (undecodable, invalid payload) is rejected straight
   to the dead-letter queue.
+- A `RetryLater` (a saga reply that overtook its predecessor) is not a failure: the message
+  is parked in `<queue>.wait` for `postpone_delay` (per-message expiration, then dead-lettered
+  back into the queue), counted in a header, and acked; the queue keeps flowing meanwhile.
 - `prefetch` bounds the unacknowledged messages per channel.
 
 Changing `max_deliveries` later changes the queue arguments, which RabbitMQ refuses for an
@@ -41,7 +44,15 @@ from faststream.rabbit import (
 )
 from pydantic import ValidationError
 
-from runtime.events.bus import DEFAULT_MAX_DELIVERIES, DEFAULT_PREFETCH, Handler, PoisonMessage
+from runtime.events.bus import (
+    DEFAULT_MAX_DELIVERIES,
+    DEFAULT_MAX_POSTPONEMENTS,
+    DEFAULT_POSTPONE_DELAY,
+    DEFAULT_PREFETCH,
+    Handler,
+    PoisonMessage,
+    RetryLater,
+)
 from runtime.events.envelope import Envelope
 
 logger = logging.getLogger(__name__)
@@ -57,9 +68,13 @@ class RabbitBus:
         prefetch: int = DEFAULT_PREFETCH,
         retry_delay: float = 0.1,
         max_retry_delay: float = 2.0,
+        postpone_delay: float = DEFAULT_POSTPONE_DELAY,
+        max_postponements: int = DEFAULT_MAX_POSTPONEMENTS,
     ) -> None:
         self.url = url
         self.max_deliveries = max_deliveries
+        self.postpone_delay = postpone_delay
+        self.max_postponements = max_postponements
         self.retry_delay = retry_delay
         self.max_retry_delay = max_retry_delay
         self.broker = RabbitBroker(
@@ -70,7 +85,7 @@ class RabbitBus:
             log_level=logging.DEBUG,
         )
         self._extra_bindings: list[tuple[str, str, str]] = []  # (queue, exchange, key)
-        self._dead_letter_queues: list[str] = []
+        self._consumed: list[str] = []
         self._started = False
         self._declared_exchanges: set[str] = set()
         # What this bus declared or used (for diagnostics and for tests to clean up).
@@ -102,10 +117,20 @@ class RabbitBus:
         """Create a consumer's queue, its bindings and its dead-letter queue, ahead of it."""
         await self.broker.connect()
         declared_exchange = await self.broker.declare_exchange(self.exchange(exchange))
-        await self.broker.declare_queue(RabbitQueue(dead_letter_queue(queue), durable=True))
+        await self._declare_auxiliary_queues(queue)
         declared = await self.broker.declare_queue(self.queue(queue))
         for key in binding_keys:
             await declared.bind(declared_exchange, routing_key=key)
+
+    async def _declare_auxiliary_queues(self, queue: str) -> None:
+        """`<queue>.dlq` for dead letters; `<queue>.wait` holds postponed messages for
+        `postpone_delay` (their expiration), then dead-letters them back into the queue."""
+        await self.broker.declare_queue(RabbitQueue(dead_letter_queue(queue), durable=True))
+        await self.broker.declare_queue(RabbitQueue(
+            wait_queue(queue),
+            durable=True,
+            arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": queue},
+        ))
 
     # --- the Bus protocol ---------------------------------------------------------------------
 
@@ -125,12 +150,12 @@ class RabbitBus:
         )
         subscriber(self._on_message(queue, handler))
         self._extra_bindings.extend((queue, exchange, key) for key in others)
-        self._dead_letter_queues.append(queue)
+        self._consumed.append(queue)
 
     async def start(self) -> None:
         await self.broker.connect()
-        for queue in self._dead_letter_queues:
-            await self.broker.declare_queue(RabbitQueue(dead_letter_queue(queue), durable=True))
+        for queue in self._consumed:
+            await self._declare_auxiliary_queues(queue)
         for queue, exchange, key in self._extra_bindings:
             declared_exchange = await self.broker.declare_exchange(self.exchange(exchange))
             declared = await self.broker.declare_queue(self.queue(queue))
@@ -177,6 +202,8 @@ class RabbitBus:
             except PoisonMessage as exc:
                 logger.error("%s: event %s dead-lettered: %s", queue, envelope.event_id, exc)
                 await message.reject(requeue=False)
+            except RetryLater as exc:
+                await self._postpone(queue, message, exc)
             except Exception as exc:
                 deliveries = _delivery_count(message) + 1
                 logger.warning(
@@ -194,9 +221,49 @@ class RabbitBus:
         on_message.__name__ = f"consume_{queue}".replace(".", "_").replace("-", "_")
         return on_message
 
+    async def _postpone(self, queue: str, message: RabbitMessage, reason: Exception) -> None:
+        """Park the message in `<queue>.wait`, then ack it: the queue keeps flowing."""
+        headers = dict(message.headers or {})
+        postponements = int(headers.get(_POSTPONEMENTS, 0))
+        if postponements >= self.max_postponements:
+            logger.error("%s: still not ready after %s postponements, dead-lettered: %s",
+                         queue, postponements, reason)
+            await message.reject(requeue=False)
+            return
+        for broker_header in ("x-death", "x-delivery-count", "x-first-death-exchange",
+                              "x-first-death-queue", "x-first-death-reason"):
+            headers.pop(broker_header, None)
+        headers[_POSTPONEMENTS] = postponements + 1
+        # Published before the ack: a crash in between leaves a duplicate, which idempotent
+        # consumers absorb, never a loss.
+        await self.broker.publish(
+            message.body,
+            routing_key=wait_queue(queue),
+            persist=True,
+            mandatory=False,
+            expiration=self.postpone_delay,
+            headers=headers,
+            content_type=message.content_type,
+            message_id=message.message_id,
+            correlation_id=message.correlation_id,
+        )
+        await message.ack()
+
+
+_POSTPONEMENTS = "x-shopgen-postponements"
+
 
 def dead_letter_queue(queue: str) -> str:
     return f"{queue}.dlq"
+
+
+def wait_queue(queue: str) -> str:
+    return f"{queue}.wait"
+
+
+def auxiliary_queues(queue: str) -> list[str]:
+    """The queues that come with a consumer's queue."""
+    return [dead_letter_queue(queue), wait_queue(queue)]
 
 
 def _delivery_count(message: RabbitMessage) -> int:

@@ -29,7 +29,8 @@ compensating → failed; the current step; the history of every event with its d
 the saga ends, applies the outcome in the same transaction: `set` values and `copy` fields from
 the failure reply to the entity (through an `OutcomeApplier`), and publishes the outcome's
 events with payloads taken from the data the saga has seen. Replies that overtake their
-predecessors (separate queues) are refused with `SagaNotReady` and redelivered later.
+predecessors (separate queues) are refused with `SagaNotReady` (a `RetryLater`): the bus
+delivers them again a little later, without counting a failed delivery.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from runtime.events.bus import PoisonMessage
+from runtime.events.bus import PoisonMessage, RetryLater
 from runtime.events.consumer import EventContext
 from runtime.events.envelope import Envelope, EventCatalog, EventType, payload_data, utcnow
 from runtime.events.tables import saga_instances
@@ -54,7 +55,7 @@ _SAGA_NAMESPACE = uuid.UUID("8a5f0c8e-3f0e-4d7e-9a51-6f1d2c0b7a10")
 Status = Literal["running", "compensating", "completed", "failed"]
 
 
-class SagaNotReady(Exception):
+class SagaNotReady(RetryLater):
     """An event arrived before the events it follows; the bus delivers it again later."""
 
 

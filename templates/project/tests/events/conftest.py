@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 
 from runtime.db import Database
 from runtime.events import tables
-from runtime.events.rabbit import RabbitBus, dead_letter_queue
+from runtime.events.rabbit import RabbitBus, auxiliary_queues
 
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -167,7 +167,7 @@ async def amqp_url() -> AsyncIterator[str]:
 @pytest_asyncio.fixture
 async def rabbit(amqp_url: str) -> AsyncIterator[Callable[..., RabbitBus]]:
     """`rabbit(**options)` makes a `RabbitBus`; after the test every bus is stopped and the
-    queues (with their dead-letter queues) and exchanges they used are deleted."""
+    queues (with their dead-letter and wait queues) and exchanges they used are deleted."""
     buses: list[RabbitBus] = []
 
     def make(**options: Any) -> RabbitBus:
@@ -184,8 +184,8 @@ async def rabbit(amqp_url: str) -> AsyncIterator[Callable[..., RabbitBus]]:
         channel = await connection.channel()
         for bus in buses:
             for queue in bus.queues:
-                await channel.queue_delete(queue)
-                await channel.queue_delete(dead_letter_queue(queue))
+                for name in (queue, *auxiliary_queues(queue)):
+                    await channel.queue_delete(name)
             for exchange in bus.exchanges:
                 await channel.exchange_delete(exchange)
     finally:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from runtime.events import Envelope, InMemoryBus, PoisonMessage, topic_matches
+from runtime.events.bus import RetryLater
 
 
 @pytest.mark.parametrize(
@@ -181,3 +182,46 @@ async def test_a_declared_queue_keeps_messages_until_its_consumer_comes() -> Non
     await bus.stop()
 
     assert sorted(received) == [1, 2]
+
+
+async def test_a_message_that_came_too_early_waits_without_using_its_deliveries() -> None:
+    bus = InMemoryBus(max_deliveries=1, postpone_delay=0)
+    early: list[int] = []
+    handled: list[int] = []
+
+    async def handle(envelope: Envelope) -> None:
+        n = envelope.data["n"]
+        if n == 1 and early.count(1) < 3:
+            early.append(n)
+            raise RetryLater("the event it follows has not been handled yet")
+        handled.append(n)
+
+    bus.subscribe("q", "orders", ["#"], handle)
+    await bus.start()
+    await bus.publish("orders", "order.created", event(n=1))
+    await bus.publish("orders", "order.created", event(n=2))
+    await bus.join()
+    await bus.stop()
+
+    assert sorted(handled) == [1, 2]
+    assert early == [1, 1, 1]
+    assert bus.dead_letters == {}
+
+
+async def test_postponements_are_bounded() -> None:
+    bus = InMemoryBus(max_deliveries=3, postpone_delay=0, max_postponements=4)
+    calls = 0
+
+    async def never_ready(envelope: Envelope) -> None:
+        nonlocal calls
+        calls += 1
+        raise RetryLater("never")
+
+    bus.subscribe("q", "orders", ["#"], never_ready)
+    await bus.start()
+    await bus.publish("orders", "order.created", event())
+    await bus.join()
+    await bus.stop()
+
+    assert calls == 4 + 3  # postponed 4 times, then treated as a failing delivery
+    assert len(bus.dead_letters["q"]) == 1

@@ -22,6 +22,7 @@ from runtime.events import (
     InMemoryBus,
     Relay,
 )
+from runtime.events.bus import RetryLater
 from runtime.events.rabbit import RabbitBus, dead_letter_queue
 from runtime.events.tables import outbox, processed_events
 
@@ -225,6 +226,35 @@ async def test_an_undecodable_message_is_dead_lettered_at_once(
     await until(dead_lettered, "the undecodable message is dead-lettered")
     assert found == [b"{not json"]
     assert effects.calls == 1  # the handler never saw the undecodable message
+
+
+async def test_a_message_that_came_too_early_is_postponed_not_failed(
+    rabbit: Callable[..., RabbitBus], amqp_url: str
+) -> None:
+    exchange, queue = names()
+    bus = rabbit(service="orders", max_deliveries=1, postpone_delay=0.05)
+    tries: dict[str, int] = {}
+    handled: list[str] = []
+
+    async def handle(envelope: Envelope) -> None:
+        name = envelope.data["name"]
+        tries[name] = tries.get(name, 0) + 1
+        if name == "early" and tries[name] < 4:
+            raise RetryLater("its predecessor has not been handled yet")
+        handled.append(name)
+
+    bus.subscribe(queue, exchange, ["order.created"], handle)
+    await bus.start()
+    await bus.publish(exchange, "order.created", order_created(name="early"))
+    await bus.publish(exchange, "order.created", order_created(name="behind"))
+
+    async def both_handled() -> bool:
+        return sorted(handled) == ["behind", "early"]
+
+    await until(both_handled, "the early message is handled once it is ready")
+    assert handled[0] == "behind"  # the postponed message did not hold the queue up
+    assert tries["early"] == 4
+    assert await take_dead_letters(amqp_url, queue) == []
 
 
 async def test_duplicates_have_one_effect_across_replicas(
