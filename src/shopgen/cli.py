@@ -298,6 +298,34 @@ def graph(
             sys.stdout.write(f"## {title}\n\n```mermaid\n{text.rstrip()}\n```\n\n")
 
 
+@app.command()
+def doctor(path: RootOption = Path(".")) -> None:
+    """Check this machine and the repository: tools, local servers, spec, conflicts, drift."""
+    from rich.markup import escape
+
+    from shopgen.doctor import run_checks
+    from shopgen.errors import UserInputError
+    from shopgen.sync import find_root
+
+    try:
+        root = find_root(path)
+    except UserInputError:
+        root = None  # outside a generated repository: machine checks only
+    checks = run_checks(root)
+    table = Table(title="shopgen doctor", title_justify="left")
+    for column in ("check", "status", "detail"):
+        table.add_column(column)
+    styles = {"ok": "success", "warn": "warning", "fail": "error"}
+    for check in checks:
+        detail = escape(check.detail)
+        if check.hint and not check.ok:
+            detail += f"\n[muted]→ {escape(check.hint)}[/]"
+        table.add_row(escape(check.name), f"[{styles[check.status]}]{check.status}[/]", detail)
+    console.out.print(table)
+    if any(check.failed for check in checks):
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Entry point. Typer reports usage errors itself (exit 2); shopgen's own errors become
     exit codes here."""

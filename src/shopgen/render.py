@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
-from jinja2 import StrictUndefined, TemplateError, UndefinedError, nodes
+from jinja2 import StrictUndefined, Template, TemplateError, UndefinedError, nodes
 from jinja2.ext import Extension
 from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
@@ -112,6 +112,7 @@ class Renderer:
 
     def __init__(self, template_root: Path | None = None):
         self.config = TemplateConfig.load(template_root or builtin_templates())
+        self._compiled: dict[Path, Template] = {}
 
     @cached_property
     def env(self) -> SandboxedEnvironment:
@@ -170,13 +171,20 @@ class Renderer:
         except TemplateError as exc:
             raise TemplateRenderError(f"template path {source}: {exc}") from exc
 
+    def _template(self, source: Path) -> Template:
+        """Compile each template once, however many files it renders (one per service...)."""
+        if source not in self._compiled:
+            code = self.env.compile(source.read_text(encoding="utf-8"), filename=str(source))
+            self._compiled[source] = self.env.template_class.from_code(
+                self.env, code, self.env.globals
+            )
+        return self._compiled[source]
+
     def _content(self, source: Path, is_template: bool, context: Mapping[str, Any]) -> bytes:
         if not is_template:
             return source.read_bytes()
         try:
-            code = self.env.compile(source.read_text(encoding="utf-8"), filename=str(source))
-            template = self.env.template_class.from_code(self.env, code, self.env.globals)
-            return template.render(context).encode("utf-8")
+            return self._template(source).render(context).encode("utf-8")
         except TemplateError as exc:
             line = getattr(exc, "lineno", None) or _template_line(exc, str(source))
             where = f"{source}:{line}" if line else str(source)
