@@ -126,8 +126,13 @@ class RateLimiter:
         self.limiter = MovingWindowRateLimiter(storage_from_string(storage_url))
 
     async def hit(self, client: str) -> tuple[bool, dict[str, str]]:
-        allowed = await self.limiter.hit(self.item, client)
-        stats = await self.limiter.get_window_stats(self.item, client)
+        try:
+            allowed = await self.limiter.hit(self.item, client)
+            stats = await self.limiter.get_window_stats(self.item, client)
+        except Exception:
+            # The storage (Redis) is down: serve unlimited rather than refuse everyone.
+            logger.exception("rate-limit storage failed; request allowed")
+            return True, {}
         reset_in = max(1, math.ceil(stats.reset_time - time.time()))
         headers = {
             "X-RateLimit-Limit": str(self.item.amount),

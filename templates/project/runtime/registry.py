@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 import httpx
+import stamina
 
 from runtime.errors import UpstreamUnavailable
 from runtime.settings import ServiceSettings
@@ -113,9 +114,12 @@ class ConsulRegistry:
                 "DeregisterCriticalServiceAfter": self.deregister_critical_after,
             },
         }
-        response = await self._client.put(
-            f"{self._base}/v1/agent/service/register", json=body, headers=self._headers
-        )
+        # The local agent may still be starting (containers start together): retry briefly.
+        async for attempt in stamina.retry_context(on=httpx.TransportError, attempts=5):
+            with attempt:
+                response = await self._client.put(
+                    f"{self._base}/v1/agent/service/register", json=body, headers=self._headers
+                )
         response.raise_for_status()
         logger.info("registered with consul", extra={"instance": service_id})
         return service_id

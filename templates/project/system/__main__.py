@@ -33,7 +33,7 @@ DATA_DIR = Path(".data")
 
 def _embedded_environment() -> None:
     """Embedded mode needs no infrastructure: SQLite files, memory bus, static registry."""
-    os.environ.setdefault("SERVICE_URLS", json.dumps(default_service_urls()))
+    os.environ["SERVICE_URLS"] = json.dumps(default_service_urls())
     os.environ["EVENT_BUS"] = "memory"
     os.environ.pop("CONSUL_HTTP_ADDR", None)
     DATA_DIR.mkdir(exist_ok=True)
@@ -71,7 +71,8 @@ def up(timeout: float) -> int:
     if any(pid for pid in running().values()):
         print("Already running; `python -m system down` first.", file=sys.stderr)
         return 1
-    os.environ.setdefault("SERVICE_URLS", json.dumps(default_service_urls()))
+    # Every process runs on this machine, on the topology's ports.
+    os.environ["SERVICE_URLS"] = json.dumps(default_service_urls())
     for info in SERVICES.values():
         spawn(info.name, info.main_module, env={"PORT": str(info.port)})
     spawn("gateway", "gateway", env={"GATEWAY_PORT": str(GATEWAY_PORT)})

@@ -15,6 +15,7 @@ import pytest
 
 from gateway.routing import RateLimit, Route, RouteTable
 from gateway.settings import GatewaySettings
+from runtime.launcher import free_port
 
 SECRET = "gateway-test-secret-0123456789-abcdefghij"
 
@@ -195,6 +196,13 @@ async def test_redis_storage_shares_the_budget_between_replicas(gateway):
         assert (await second.get("/api/users/1", headers=headers)).status_code == 200
         assert (await first.get("/api/users/1", headers=headers)).status_code == 429
         assert (await second.get("/api/users/1", headers=headers)).status_code == 429
+
+
+async def test_rate_limit_storage_down_lets_requests_through(gateway):
+    dead_redis = f"redis://127.0.0.1:{free_port()}/0"
+    async with gateway(rate_limit=RateLimit(1, 60), rate_limit_storage=dead_redis) as client:
+        responses = [await client.get("/api/users/1") for _ in range(2)]
+    assert [response.status_code for response in responses] == [200, 200]
 
 
 # --- request ids ---------------------------------------------------------------------------
