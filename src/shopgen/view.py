@@ -1121,14 +1121,18 @@ class OperationView:
 
     @cached_property
     def request_class(self) -> str | None:
-        return None if self.spec.request is None else self.namer.claim(
-            pascal_case(self.name) + "Request"
+        return (
+            None
+            if self.spec.request is None
+            else self.namer.claim(pascal_case(self.name) + "Request")
         )
 
     @cached_property
     def response_class(self) -> str | None:
-        return None if self.spec.response is None else self.namer.claim(
-            pascal_case(self.name) + "Response"
+        return (
+            None
+            if self.spec.response is None
+            else self.namer.claim(pascal_case(self.name) + "Response")
         )
 
     @cached_property
@@ -1307,9 +1311,7 @@ class ClientView:
     @cached_property
     def entities(self) -> list[tuple[EntityView, str]]:
         """The target's entities and this module's model class for each (tolerant readers)."""
-        return [
-            (entity, self.namer.claim(entity.name)) for entity in self.target.entities
-        ]
+        return [(entity, self.namer.claim(entity.name)) for entity in self.target.entities]
 
     @cached_property
     def operations(self) -> list[tuple[OperationView, str | None, str | None]]:
@@ -1582,7 +1584,7 @@ class ServiceView:
         stdlib = []
         if "dt." in types:
             stdlib.append("import datetime as dt")
-        if self.clients and any(client.entities for client in self.clients) or "uuid." in types:
+        if any(client.entities for client in self.clients) or "uuid." in types:
             stdlib.append("import uuid")
         stdlib.append("from dataclasses import dataclass")
         if "Decimal" in types:
@@ -1722,8 +1724,9 @@ class SystemTestView:
         for service in self.project.services:
             issuer = service.testable_issuer
             if issuer and not issuer.entity.required_refs:
-                urls = self._url(service, service.register_path, False), self._url(
-                    service, service.login_path, False
+                urls = (
+                    self._url(service, service.register_path, False),
+                    self._url(service, service.login_path, False),
                 )
                 if all(urls):
                     return service

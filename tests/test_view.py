@@ -1,0 +1,334 @@
+"""The view model's decisions: Python source text, names, types, constraints and test steps."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shopgen.spec import load_spec, parse_spec
+from shopgen.view import (
+    LINE_LENGTH,
+    ProjectView,
+    kwarg,
+    pluralize,
+    py_str,
+    pycall,
+    pyimport,
+    pyrepr,
+    snake_case,
+)
+from tests.helpers import EXAMPLE, SHARED
+
+# A spec of another shape than the example: one service issuing tokens by username, names that
+# collide with generated modules and variables, unsampleable patterns, a self-reference.
+ODD_SPEC = """\
+shopgen: 1
+project:
+  name: odd
+  description: 'Has {{ 7*7 }} and \"\"\" in it'
+defaults: {database: sqlite}
+services:
+  hub:
+    auth: issuer
+    entities:
+      Account:
+        fields:
+          username: {type: string, unique: true, max_length: 40}
+          secret: {type: password, min_length: 8}
+          joined: {type: date, default: 2024-01-31}
+      Auth:
+        fields:
+          label: {type: string, pattern: '^[A-Z]{3}$'}
+      Status:
+        fields:
+          weight: {type: decimal, min: 0.5, default: 1}
+      Node:
+        fields:
+          parent_id: {type: ref, to: Node, optional: true}
+          owner_id: {type: ref, to: Account}
+        filter: [parent_id]
+    operations:
+      lookup:
+        method: GET
+        path: /hub/lookup/{code}
+        request: {q: {type: string, optional: true}}
+        response: {found: boolean, count: {type: integer, min: 0}}
+"""
+
+
+@pytest.fixture(scope="module")
+def shop() -> ProjectView:
+    shared = SHARED / "examples" / "ecommerce.yaml"
+    return ProjectView(load_spec(shared if shared.is_file() else EXAMPLE))
+
+
+@pytest.fixture(scope="module")
+def odd() -> ProjectView:
+    return ProjectView(parse_spec(ODD_SPEC))
+
+
+def service(view: ProjectView, name: str):
+    return view.service_by_name[name]
+
+
+def entity(view: ProjectView, service_name: str, name: str):
+    return next(e for e in service(view, service_name).entities if e.name == name)
+
+
+def field(view: ProjectView, service_name: str, entity_name: str, name: str):
+    return entity(view, service_name, entity_name).field_by_name[name]
+
+
+# --- Python source text -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "literal"),
+    [
+        ("plain", '"plain"'),
+        ("it's", '"it\'s"'),
+        ('say "hi"', "'say \"hi\"'"),
+        ('"""', '\'"""\''),
+        ("{{ 7*7 }}", '"{{ 7*7 }}"'),
+        ("back\\slash\nnew line", '"back\\\\slash\\nnew line"'),
+    ],
+)
+def test_strings_are_quoted_as_ruff_formats_them(text, literal):
+    assert py_str(text) == literal
+    assert ast.literal_eval(literal) == text
+
+
+@given(st.text())
+def test_any_string_round_trips_through_its_literal(text):
+    assert ast.literal_eval(py_str(text)) == text
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=400))
+def test_long_keyword_strings_wrap_within_the_line_length(text):
+    source = kwarg(text, "description", indent=8)
+    lines = source.splitlines()
+    # A single word longer than a line cannot be split; ruff accepts such a line.
+    assert all(len(line) <= LINE_LENGTH or " " not in line.strip() for line in lines[1:-1])
+    value = ast.parse("f(" + source + ")").body[0].value.keywords[0].value
+    assert ast.literal_eval(value) == text
+
+
+def test_plain_values_become_python_literals():
+    assert pyrepr({"name": "Unknown User", "n": [1, 2.5, None, True]}) == (
+        '{"name": "Unknown User", "n": [1, 2.5, None, True]}'
+    )
+    assert pyrepr(float("inf")) == 'float("inf")'
+
+
+def test_calls_stay_on_one_line_when_they_fit_and_explode_with_a_trailing_comma_otherwise():
+    assert pycall(["a", "b=1"], "f", indent=4) == "f(a, b=1)"
+    exploded = pycall(["x" * 50, "y" * 50], "call", indent=4)
+    assert exploded == f"call(\n        {'x' * 50},\n        {'y' * 50},\n    )"
+
+
+def test_imports_are_sorted_by_type_then_name_and_wrapped():
+    assert pyimport(["b", "Zeta", "alpha", "CONST"], "m") == "from m import CONST, Zeta, alpha, b"
+    wrapped = pyimport([f"Name{i:02}" for i in range(20)], "..schemas")
+    assert wrapped.startswith("from ..schemas import (\n    Name00,\n")
+    assert wrapped.endswith("    Name19,\n)")
+
+
+# --- names ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "plural"),
+    [
+        ("category", "categories"),
+        ("day", "days"),
+        ("box", "boxes"),
+        ("status", "statuses"),
+        ("address", "addresses"),
+        ("person", "people"),
+        ("leaf", "leaves"),
+        ("knife", "knives"),
+        ("hero", "heroes"),
+        ("photo", "photos"),
+        ("inventory", "inventory"),
+        ("order", "orders"),
+    ],
+)
+def test_pluralize(word, plural):
+    assert pluralize(word) == plural
+
+
+def test_snake_case_splits_words_and_acronyms():
+    assert snake_case("UserPreference") == "user_preference"
+    assert snake_case("HTTPLog") == "http_log"
+
+
+def test_entity_names_on_the_example(shop):
+    preference = entity(shop, "users", "UserPreference")
+    assert preference.table == "user_preferences"
+    assert preference.collection_path == "/user-preferences"
+    assert preference.module == "user_preference"
+    assert entity(shop, "products", "Category").collection_path == "/categories"
+
+
+def test_router_modules_and_variables_avoid_generated_names(odd):
+    assert entity(odd, "hub", "Auth").module == "auth_routes"
+    assert entity(odd, "hub", "Status").variable == "item"
+    assert service(odd, "hub").routers == ["auth", "account", "auth_routes", "status", "node",
+                                           "operations"]  # fmt: skip
+
+
+# --- columns and schemas ----------------------------------------------------------------------
+
+
+def test_column_types_and_options(shop):
+    price = field(shop, "products", "Product", "price")
+    assert price.column_type == "sa.Numeric(12, 2)"
+    assert price.mapped_type == "decimal.Decimal"
+    assert [c.expression for c in price.checks] == ['sa.column("price") >= 0']
+    stock = field(shop, "products", "Product", "stock")
+    assert stock.server_default == '"0"'
+    assert field(shop, "products", "Product", "name").column_type == "sa.String(200)"
+    assert field(shop, "products", "Category", "name").column_type == "sa.String(255)"
+    assert field(shop, "users", "User", "email").column_type == "sa.String(320)"
+    assert field(shop, "products", "Product", "description").column_type == "sa.Text()"
+    category = field(shop, "products", "Product", "category_id")
+    assert category.foreign_key == 'sa.ForeignKey("categories.id", ondelete="SET NULL")'
+    owner = field(shop, "users", "UserPreference", "user_id")
+    assert owner.foreign_key == 'sa.ForeignKey("users.id", ondelete="CASCADE")'
+    assert field(shop, "orders", "Order", "items").column_type == "sa.JSON()"
+
+
+def test_enums_are_strings_with_a_check_and_a_str_enum_schema(shop):
+    status = field(shop, "orders", "Order", "status")
+    assert status.column_type == "sa.String(17)"  # the longest value, payment_confirmed
+    assert status.enum.class_name == "OrderStatus"
+    assert status.declaration == "status: OrderStatus = OrderStatus.CREATED"
+    assert status.checks[0].name == "status_values"
+    assert status.server_default == '"created"'
+
+
+def test_schema_fields_carry_the_constraints(shop):
+    assert field(shop, "products", "Product", "price").declaration == (
+        "price: Decimal = Field(ge=0, max_digits=12, decimal_places=2)"
+    )
+    assert field(shop, "products", "Product", "stock").declaration == (
+        "stock: int = Field(default=0, ge=0)"
+    )
+    assert field(shop, "users", "User", "email").declaration == "email: EmailStr"
+    assert field(shop, "orders", "Order", "cancel_reason").declaration == (
+        "cancel_reason: str | None = Field(default=None, max_length=255)"
+    )
+    items = field(shop, "orders", "Order", "items")
+    assert items.declaration == "items: list[OrderItem]"
+    assert [f.name for f in items.item_fields] == ["product_id", "quantity", "price"]
+
+
+def test_update_fields_may_be_left_out_but_required_ones_not_nulled(shop):
+    name = field(shop, "products", "Product", "name")
+    assert name.update_declaration == "name: str = Field(default=None, max_length=200)"
+    description = field(shop, "products", "Product", "description")
+    assert description.update_declaration == "description: str | None = None"
+
+
+def test_passwords_are_write_only(shop):
+    user = entity(shop, "users", "User")
+    assert [f.name for f in user.password_fields] == ["password"]
+    assert "password" not in [f.name for f in user.public_fields]
+    assert user.field_by_name["password"].column == "password_hash"
+
+
+def test_defaults_are_values_of_the_field_type(odd):
+    assert field(odd, "hub", "Status", "weight").default_source == 'Decimal("1")'
+    joined = field(odd, "hub", "Account", "joined")
+    assert joined.default_source == 'dt.date.fromisoformat("2024-01-31")'
+
+
+def test_migration_constraints_match_the_naming_convention(shop):
+    product = entity(shop, "products", "Product")
+    constraints = "\n".join(product.migration_constraints)
+    assert 'name=op.f("pk_products")' in constraints
+    assert 'name=op.f("fk_products_category_id_categories")' in constraints
+    assert 'name=op.f("ck_products_price_min")' in constraints
+    assert [name for name, _ in product.migration_indexes] == ["ix_products_category_id"]
+    order = service(shop, "products").tables_in_order
+    assert [e.table for e in order] == ["categories", "products"]
+
+
+# --- auth, operations, clients ----------------------------------------------------------------
+
+
+def test_the_issuer_entity_logs_in_by_email_or_a_unique_string(shop, odd):
+    users = service(shop, "users").issuer
+    assert (users.entity.name, users.login_field.name) == ("User", "email")
+    hub = service(odd, "hub").issuer
+    assert (hub.entity.name, hub.login_field.name, hub.password_field.name) == (
+        "Account",
+        "username",
+        "secret",
+    )
+    assert service(shop, "products").issuer is None
+
+
+def test_operations(odd, shop):
+    lookup = service(odd, "hub").operations[0]
+    assert lookup.request_in_query
+    assert lookup.path_params == ["code"]
+    assert lookup.parameters == ["code: str", "request: LookupRequest"]
+    assert lookup.placeholder == "return LookupResponse(found=False, count=0)"
+    validate = service(shop, "products").operations[0]
+    assert not validate.request_in_query  # a list in the request: it travels as a JSON body
+
+
+def test_clients_follow_the_calls(shop):
+    users, products = service(shop, "orders").clients
+    assert (users.class_name, users.timeout, users.retries) == ("UsersClient", "2", 2)
+    assert users.breaker == (3, "30")
+    assert users.fallback == '{"name": "Unknown User"}'
+    assert products.fallback is None
+    assert [name for _, name in products.entities] == ["Category", "Product"]
+    assert [f.client_type for f in products.operations[0][0].request_fields] == [
+        "list[dict[str, Any]]"
+    ]
+
+
+# --- what the generated tests can do ------------------------------------------------------------
+
+
+def test_samples_satisfy_the_constraints(shop, odd):
+    product = entity(shop, "products", "Product")
+    assert dict(product.sample_fields) == {
+        "name": '"name"',
+        "price": '"1.00"',
+        "description": '"description"',
+    }
+    assert product.sample_refs == [("category_id", "category")]
+    username = field(odd, "hub", "Account", "username")
+    assert username.sample == 'f"username-{uuid.uuid4().hex[:31]}"'
+    assert ("price", '"-1"') in product.invalid_payloads
+
+
+def test_untestable_entities_are_left_out_of_the_generated_tests(odd):
+    hub = service(odd, "hub")
+    # Auth: no simple sample matches its pattern. Node's optional self-ref is not sampled.
+    assert [e.name for e in hub.testable_entities] == ["Account", "Status", "Node"]
+    assert entity(odd, "hub", "Node").sample_refs == [("owner_id", "account")]
+
+
+def test_system_test_steps_follow_the_routes(shop, odd):
+    steps = shop.system_test
+    assert (steps.register_url, steps.login_url) == ("/api/users/register",
+                                                     "/api/users/login")  # fmt: skip
+    assert steps.public_url == "/api/products" and steps.public_search == "NAME"
+    assert steps.protected_url == "/api/protected/orders"
+    assert not steps.mints_token
+    # No routes: nothing can go through the gateway.
+    none = odd.system_test
+    assert (none.issuer, none.public_entity, none.protected_url, none.rate_limited_url) == (
+        None,
+        None,
+        None,
+        None,
+    )
