@@ -31,8 +31,11 @@ project:
   description: 'Has {{ 7*7 }} and \"\"\" in it'
 defaults: {database: sqlite}
 services:
+  bare: {}
   hub:
     auth: issuer
+    calls:
+      bare: {timeout: 500ms}
     entities:
       Account:
         fields:
