@@ -71,6 +71,15 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def bind_free_sockets(names: Iterable[str], host: str = "127.0.0.1") -> dict[str, socket.socket]:
+    """A bound socket on a free port for each name: `{n: s.getsockname()[1]}` are the ports.
+
+    Binding before the apps are built lets each app be configured with the others' ports, with
+    no window in which another process could take them (unlike `free_port`).
+    """
+    return {name: bind_socket(host, 0) for name in names}
+
+
 def _server(spec: AppSpec, log_level: str) -> _Server:
     config = uvicorn.Config(
         spec.app,
@@ -136,13 +145,17 @@ async def embedded(
     log_level: str = "warning",
     wait_ready: bool = True,
     ready_timeout: float = 30.0,
+    sockets: Mapping[str, socket.socket] | None = None,
 ) -> AsyncIterator[RunningSystem]:
     """Start the apps on this loop, yield when they listen (and answer `/ready`), then stop.
 
     For tests: `async with embedded([AppSpec("users", app)]) as system: system.urls["users"]`.
     A port of 0 takes a free one; sockets are bound here, so there is no race for the port.
+    Apps that must know each other's ports before they are built take `sockets` from
+    `bind_free_sockets` (their AppSpec port is then ignored).
     """
-    sockets = {spec.name: bind_socket(host, spec.port) for spec in apps}
+    given = dict(sockets or {})
+    sockets = {spec.name: given.get(spec.name) or bind_socket(host, spec.port) for spec in apps}
     servers = {spec.name: _server(spec, log_level) for spec in apps}
     tasks = {
         name: asyncio.create_task(server.serve(sockets=[sockets[name]]), name=f"serve-{name}")

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 import runtime
 from runtime.launcher import (
     AppSpec,
+    bind_free_sockets,
     embedded,
     free_port,
     running,
@@ -48,6 +49,18 @@ async def test_embedded_serves_each_app_on_its_own_port_until_exit():
     async with httpx.AsyncClient() as client:
         with pytest.raises(httpx.ConnectError):
             await client.get(f"{system.urls['a']}/ready")
+
+
+async def test_apps_can_be_built_knowing_each_others_ports():
+    sockets = bind_free_sockets(["a", "b"])
+    ports = {name: sock.getsockname()[1] for name, sock in sockets.items()}
+    apps = [AppSpec(name, ready_app(f"{name}:{ports[name]}")) for name in ports]
+    async with embedded(apps, sockets=sockets) as system, httpx.AsyncClient() as client:
+        for name, port in ports.items():
+            assert system.urls[name] == f"http://127.0.0.1:{port}"
+            assert (await client.get(f"{system.urls[name]}/ready")).json() == {
+                "name": f"{name}:{port}"
+            }
 
 
 async def test_an_app_failing_at_startup_is_reported():
