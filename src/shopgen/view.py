@@ -1386,16 +1386,21 @@ class ServiceView:
     @cached_property
     def entities(self) -> list[EntityView]:
         tables = {name: plural_snake(snake_case(name)) for name in self.spec.entities}
-        return [
+        entities = [
             EntityView(name, spec, self.module, self.schema_namer, tables)
             for name, spec in self.spec.entities.items()
         ]
+        for entity in entities:  # claim class names in declaration order, whatever renders first
+            _ = [f.enum for f in _walk(entity.fields)]
+        return entities
 
     @cached_property
     def operations(self) -> list[OperationView]:
         ops = [OperationView(n, s, self.schema_namer) for n, s in self.spec.operations.items()]
-        for op in ops:  # claim names in a stable order
+        _ = self.entities  # entity classes claim their names first
+        for op in ops:  # then operations, in declaration order
             _ = op.request_class, op.response_class
+            _ = [f.enum for f in _walk((op.request_fields or []) + (op.response_fields or []))]
         return ops
 
     @cached_property
