@@ -13,8 +13,9 @@ which it is dead-lettered and the messages behind it keep flowing.
 - Queues are created by `subscribe` (or `declare`) and keep their messages until consumed.
   Because services of one process start one after another, the bus also retains the last
   `retain` published messages and replays the matching ones into a queue when it is created,
-  so no event is lost to start-up order. (A real broker keeps durable queues across restarts
-  instead; in-memory queues die with the process, the outbox rows already marked sent too.)
+  so no event is lost to start-up order. In-memory queues die with the process: an event the
+  relay had sent but no handler had finished yet is lost with it (a broker's durable queues
+  survive restarts; that is what distributed mode is for).
 - Messages are serialised to JSON and back, as on the wire, and each queue is consumed by
   `prefetch` concurrent asyncio tasks.
 - Dead letters are kept in `dead_letters[queue]`.

@@ -408,3 +408,10 @@ def test_a_participant_must_run_a_step() -> None:
 
 async def _noop(ctx: Any, payload: Any) -> None:
     return None
+
+
+def test_a_reply_event_serves_one_step_only() -> None:
+    with pytest.raises(SagaError, match="one step only"):
+        SagaDefinition(name="s", owner="o", trigger="t", key="k", steps=[
+            Step("one", "a", "act", "done"), Step("two", "b", "act", "done"),
+        ])
