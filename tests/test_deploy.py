@@ -340,6 +340,9 @@ print(json.dumps(sorted(names)))
     expected |= {f"{s.module.upper()}_DATABASE_URL" for s in repo.view.services}
     listed = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]*)=", repo.text(".env.example"), re.MULTILINE))
     assert expected <= listed, f"missing from .env.example: {sorted(expected - listed)}"
+    # So are the variables the compose file interpolates.
+    interpolated = set(re.findall(r"\$\{(\w+)", repo.text("deploy/compose.yaml")))
+    assert interpolated <= listed, f"missing from .env.example: {interpolated - listed}"
     assert re.search(r"^JWT_SECRET=change-me$", repo.text(".env.example"), re.MULTILINE)
 
 
