@@ -179,8 +179,14 @@ def test_entity_names_on_the_example(shop):
 def test_router_modules_and_variables_avoid_generated_names(odd):
     assert entity(odd, "hub", "Auth").module == "auth_routes"
     assert entity(odd, "hub", "Status").variable == "item"
-    assert service(odd, "hub").routers == ["auth", "account", "auth_routes", "status", "node",
-                                           "operations"]  # fmt: skip
+    assert service(odd, "hub").routers == [
+        "auth",
+        "operations",
+        "account",
+        "auth_routes",
+        "status",
+        "node",
+    ]
 
 
 # --- columns and schemas ----------------------------------------------------------------------

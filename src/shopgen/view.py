@@ -1537,12 +1537,10 @@ class ServiceView:
     @cached_property
     def routers(self) -> list[str]:
         """Modules of api/, in registration order."""
-        names = [entity.module for entity in self.entities]
-        if self.issuer:
-            names.insert(0, "auth")
-        if self.operations:
-            names.append("operations")
-        return names
+        # Fixed paths before the entities' `/{id}` routes, which would otherwise shadow them.
+        names = ["auth"] if self.issuer else []
+        names += ["operations"] if self.operations else []
+        return names + [entity.module for entity in self.entities]
 
     @cached_property
     def routers_import(self) -> str | None:
