@@ -26,7 +26,15 @@ from runtime.events.saga import (
     find_sagas,
     get_saga,
 )
-from runtime.events.service import ServiceEvents, entity_updater
+from runtime.events.service import (
+    ServiceEvents,
+    compensation_queue,
+    consumer_queue,
+    entity_updater,
+    read_model_queue,
+    saga_owner_queue,
+    saga_step_queue,
+)
 from runtime.events.tables import attach as attach_tables
 
 __all__ = [
@@ -54,8 +62,13 @@ __all__ = [
     "add_event",
     "attach_tables",
     "bus_from_settings",
+    "compensation_queue",
+    "consumer_queue",
     "entity_updater",
     "find_sagas",
     "get_saga",
+    "read_model_queue",
+    "saga_owner_queue",
+    "saga_step_queue",
     "topic_matches",
 ]

@@ -17,13 +17,13 @@ projections; the app's lifespan then calls `await events.start(database, bus)` a
 Queue names (one durable queue per consuming service and binding, dead letters in
 `<queue>.dlq`); each queue's name is also its consumer name in `processed_events`:
 
-| role | queue |
-|---|---|
-| `consumes:` handler | `<service>.<event>` |
-| read model | `<service>.read-model.<ReadModel>.<event>` |
-| saga step | `<service>.saga.<saga>.<step>` |
-| saga compensation | `<service>.saga.<saga>.<step>.compensate` |
-| saga owner | `<service>.saga.<saga>.<event>` |
+| role | queue | name function |
+|---|---|---|
+| `consumes:` handler | `<service>.<event>` | `consumer_queue` |
+| read model | `<service>.read-model.<ReadModel>.<event>` | `read_model_queue` |
+| saga step | `<service>.saga.<saga>.<step>` | `saga_step_queue` |
+| saga compensation | `<service>.saga.<saga>.<step>.compensate` | `compensation_queue` |
+| saga owner | `<service>.saga.<saga>.<event>` | `saga_owner_queue` |
 """
 
 from __future__ import annotations
@@ -72,18 +72,19 @@ class ServiceEvents:
         self.relay_poll = relay_poll
         self.relay: Relay | None = None
         self.bus: Bus | None = None
+        self.declared: list[tuple[str, EventType]] = []
 
     # --- declarations (at import) -------------------------------------------------------------
 
     def consume(self, event: str, handler: Callable[[EventContext, Any], Awaitable[None]],
                 *, description: str = "") -> None:
         """`handler(ctx, payload)` with the typed payload, once per event id."""
-        self._add(f"{self.service}.{event}", event, handler, typed=True,
+        self._add(consumer_queue(self.service, event), event, handler, typed=True,
                   description=description or f"{handler.__name__} handles {event}")
 
     def read_model(self, projection: Projection) -> None:
         for event in projection.on:
-            self._add(f"{self.service}.read-model.{projection.name}.{event}", event,
+            self._add(read_model_queue(self.service, projection.name, event), event,
                       projection.handle, typed=False,
                       description=f"projects {event} into {projection.name}")
 
@@ -93,12 +94,12 @@ class ServiceEvents:
         self._add_saga_events(saga)
         participant = SagaParticipant(saga, self.service, actions, self.catalog)
         for step in participant.steps:
-            queue = f"{self.service}.saga.{saga.name}.{step.name}"
+            queue = saga_step_queue(self.service, saga.name, step.name)
             self._add(queue, saga.input_event(step), _bind(participant.run_step, step),
                       typed=False, context=_saga_context,
                       description=f"saga {saga.name}: step {step.name} ({step.action})")
             if step.compensation_action:
-                self._add(f"{queue}.compensate", saga.compensate_command(step),
+                self._add(compensation_queue(queue), saga.compensate_command(step),
                           _bind(participant.compensate, step), typed=False,
                           context=_saga_context,
                           description=f"saga {saga.name}: undo {step.name}")
@@ -108,8 +109,17 @@ class ServiceEvents:
         self._add_saga_events(saga)
         owner = SagaOwner(saga, self.catalog, apply)
         for event in owner.events():
-            self._add(f"{self.service}.saga.{saga.name}.{event}", event, owner.handle,
+            self._add(saga_owner_queue(self.service, saga.name, event), event, owner.handle,
                       typed=False, description=f"saga {saga.name}: owner")
+
+    def declare_queue(self, queue: str, event: str) -> None:
+        """Create another service's queue for an event this service publishes, at start.
+
+        A queue exists from its consumer's first start; declaring the consumers' queues on the
+        publisher's side too means events published before then wait for it, not vanish.
+        Name it with the functions below (`consumer_queue`, `saga_step_queue`, ...).
+        """
+        self.declared.append((queue, self.catalog[event]))
 
     # --- running (in the lifespan) --------------------------------------------------------------
 
@@ -123,6 +133,8 @@ class ServiceEvents:
             )
             bus.subscribe(sub.queue, sub.event.exchange, [sub.event.name], consumer)
         await bus.start()
+        for queue, event in self.declared:
+            await bus.declare(queue, event.exchange, [event.name])
         if relay:
             self.relay = Relay(database, bus, poll_interval=self.relay_poll)
             await self.relay.start()
@@ -149,6 +161,29 @@ class ServiceEvents:
     def _add_saga_events(self, saga: SagaDefinition) -> None:
         for event in saga.own_events():
             self.catalog.add(event)
+
+
+# --- queue names: one per consuming service and binding; also the consumer's name ----------
+
+
+def consumer_queue(service: str, event: str) -> str:
+    return f"{service}.{event}"
+
+
+def read_model_queue(service: str, read_model: str, event: str) -> str:
+    return f"{service}.read-model.{read_model}.{event}"
+
+
+def saga_step_queue(service: str, saga: str, step: str) -> str:
+    return f"{service}.saga.{saga}.{step}"
+
+
+def compensation_queue(step_queue: str) -> str:
+    return f"{step_queue}.compensate"
+
+
+def saga_owner_queue(service: str, saga: str, event: str) -> str:
+    return f"{service}.saga.{saga}.{event}"
 
 
 def _bind(method: Callable[..., Awaitable[None]], step: Step

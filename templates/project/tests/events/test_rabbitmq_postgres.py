@@ -21,6 +21,8 @@ from runtime.events import (
     IdempotentConsumer,
     InMemoryBus,
     Relay,
+    ServiceEvents,
+    consumer_queue,
 )
 from runtime.events.bus import RetryLater
 from runtime.events.rabbit import RabbitBus, dead_letter_queue
@@ -149,6 +151,46 @@ async def test_publishing_declares_a_missing_exchange(
         assert declared.name == exchange
     finally:
         await connection.close()
+
+
+async def test_a_publisher_declares_its_consumers_queues(
+    rabbit: Callable[..., RabbitBus], make_pg_db: Callable[[], Awaitable[Database]], schema
+) -> None:
+    """The outbox, relay and bus wired by `ServiceEvents`: a consumer that has never run yet
+    still gets the events published before its first start."""
+    exchange, _ = names()
+    catalog = EventCatalog([EventType("order.created", exchange, publisher="orders")])
+    shipping_name = f"shipping-{uuid.uuid4().hex[:8]}"
+    orders = ServiceEvents("orders", catalog)
+    orders.declare_queue(consumer_queue(shipping_name, "order.created"), "order.created")
+    orders_db, shipping_db = await make_pg_db(), await make_pg_db()
+    await orders.start(orders_db, rabbit(service="orders"))
+    try:
+        async with orders_db.session() as session, session.begin():
+            await orders.emitter.emit(session, "order.created", {"order_id": str(uuid.uuid4())})
+
+        async def relayed() -> bool:
+            async with orders_db.session() as session:
+                unsent = select(func.count()).where(outbox.c.published_at.is_(None))
+                return (await session.execute(unsent)).scalar_one() == 0
+
+        await until(relayed, "the relay sends the event")
+        received: list[dict] = []
+
+        async def handle(ctx: EventContext, payload: dict) -> None:
+            received.append(payload)
+
+        shipping = ServiceEvents(shipping_name, catalog)
+        shipping.consume("order.created", handle)
+        await shipping.start(shipping_db, rabbit(service=shipping_name))
+
+        async def handled() -> bool:
+            return len(received) == 1
+
+        await until(handled, "the consumer started afterwards gets the event")
+        await shipping.stop()
+    finally:
+        await orders.stop()
 
 
 async def test_a_message_is_acked_only_after_the_transaction_commits(
