@@ -105,6 +105,7 @@ def _dotenv() -> str:
         "# Local settings with random secrets, written by `shopgen new`. Not committed.\n"
         "APP_ENV=development\n"
         f"JWT_SECRET={secrets.token_urlsafe(48)}\n"
+        f"DATABASE_PASSWORD={secrets.token_urlsafe(24)}\n"
     )
 
 

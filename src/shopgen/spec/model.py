@@ -28,6 +28,8 @@ from pydantic import (
 
 RESERVED_SERVICE_NAMES = frozenset(
     {"runtime", "gateway", "services", "system", "tests", "docs", "deploy", "migrations"}
+    # The infrastructure's names in compose and the database logins.
+    | {"postgres", "mariadb", "rabbitmq", "consul"}
 )
 # Column names the generated models define themselves, or that SQLAlchemy reserves.
 # Also the public attributes of pydantic's BaseModel (`json`, `copy`, `schema`...), which a
