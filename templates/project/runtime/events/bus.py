@@ -75,6 +75,10 @@ class Bus(Protocol):
         """Create a queue and its bindings without consuming (it then keeps the messages)."""
         ...
 
+    async def ping(self) -> None:
+        """Raise if the broker cannot be used (the readiness check)."""
+        ...
+
 
 def topic_matches(pattern: str, routing_key: str) -> bool:
     """AMQP topic matching: `*` matches one word, `#` zero or more words."""
@@ -181,6 +185,9 @@ class InMemoryBus:
 
     async def declare(self, queue: str, exchange: str, binding_keys: Sequence[str]) -> None:
         self._declare(queue, exchange, binding_keys)
+
+    async def ping(self) -> None:
+        """In process: always there."""
 
     async def join(self) -> None:
         """Wait until every queued message has been handled or dead-lettered (for tests)."""

@@ -167,6 +167,10 @@ class RabbitBus:
         await self.broker.stop()
         self._started = False
 
+    async def ping(self) -> None:
+        if not await self.broker.ping(timeout=2.0):
+            raise ConnectionError("RabbitMQ does not answer")
+
     async def publish(self, exchange: str, routing_key: str, envelope: Envelope) -> None:
         await self.broker.connect()
         if exchange not in self._declared_exchanges:

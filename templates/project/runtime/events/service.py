@@ -14,6 +14,9 @@ projections; the app's lifespan then calls `await events.start(database, bus)` a
     ...
     await events.emitter.emit(session, "order.created", OrderCreated(...))  # before commit
 
+and `app.py` passes `events.lifespan_hooks(settings)` to `create_service_app` (`on_startup`,
+`on_shutdown`).
+
 Queue names (one durable queue per consuming service and binding, dead letters in
 `<queue>.dlq`); each queue's name is also its consumer name in `processed_events`:
 
@@ -32,9 +35,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from fastapi import FastAPI
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from runtime.events.bus import bus_from_settings
 from runtime.events.consumer import EventContext, IdempotentConsumer
 from runtime.events.envelope import EventCatalog, EventType
 from runtime.events.outbox import Emitter, Relay
@@ -47,10 +52,13 @@ from runtime.events.saga import (
     SagaParticipant,
     Step,
 )
+from runtime.health import add_readiness_check
 
 if TYPE_CHECKING:
     from runtime.db import Database
     from runtime.events.bus import Bus
+
+Hook = Callable[[FastAPI], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -138,6 +146,20 @@ class ServiceEvents:
         if relay:
             self.relay = Relay(database, bus, poll_interval=self.relay_poll)
             await self.relay.start()
+
+    def lifespan_hooks(self, settings: Any) -> tuple[Hook, Hook]:
+        """`(on_startup, on_shutdown)` hooks for `create_service_app`: start with the app's
+        database and the bus chosen by `EVENT_BUS`, add the broker's readiness check."""
+
+        async def start(app: FastAPI) -> None:
+            bus = bus_from_settings(settings)
+            await self.start(app.state.db, bus)
+            add_readiness_check(app, "broker", bus.ping)
+
+        async def stop(app: FastAPI) -> None:
+            await self.stop()
+
+        return start, stop
 
     async def stop(self) -> None:
         if self.relay is not None:
