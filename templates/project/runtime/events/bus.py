@@ -250,7 +250,7 @@ class InMemoryBus:
         if message.deliveries >= self.max_deliveries or isinstance(exc, PoisonMessage):
             logger.error(
                 "bus: %s dead-lettered after %s deliveries: %r", queue.name, message.deliveries,
-                exc,
+                exc, exc_info=exc,
             )
             self.dead_letters.setdefault(queue.name, []).append(
                 DeadLetter(Envelope.from_bytes(message.body), message.deliveries, repr(exc))

@@ -183,6 +183,7 @@ class RabbitBus:
             routing_key=routing_key,
             persist=True,
             mandatory=False,
+            timeout=10.0,  # the broker's confirmation; the relay retries the row after that
             content_type="application/json",
             message_id=str(envelope.event_id),
             message_type=envelope.type,
@@ -210,9 +211,12 @@ class RabbitBus:
                 await self._postpone(queue, message, exc)
             except Exception as exc:
                 deliveries = _delivery_count(message) + 1
-                logger.warning(
-                    "%s: event %s failed (delivery %s of %s): %r",
-                    queue, envelope.event_id, deliveries, self.max_deliveries, exc,
+                last = deliveries >= self.max_deliveries
+                logger.log(
+                    logging.ERROR if last else logging.WARNING,
+                    "%s: event %s failed (delivery %s of %s%s): %r",
+                    queue, envelope.event_id, deliveries, self.max_deliveries,
+                    ", dead-lettered" if last else "", exc, exc_info=last,
                 )
                 # Back off before handing it back, so a transient fault can clear.
                 await asyncio.sleep(
