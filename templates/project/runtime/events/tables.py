@@ -43,7 +43,7 @@ outbox = Table(
     Column("body", Text, nullable=False),  # the envelope as JSON, exactly as it is sent
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("published_at", DateTime(timezone=True), nullable=True),
-    Column("attempts", Integer, nullable=False, default=0),
+    Column("attempts", Integer, nullable=False, default=0, server_default="0"),
     Column("next_attempt_at", DateTime(timezone=True), nullable=True),
     Column("last_error", Text, nullable=True),
     Index("ix_outbox_unsent", "published_at", "id"),
