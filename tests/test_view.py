@@ -12,6 +12,7 @@ from shopgen.spec import load_spec, parse_spec
 from shopgen.view import (
     LINE_LENGTH,
     ProjectView,
+    _regex_sample,
     kwarg,
     pluralize,
     py_str,
@@ -319,11 +320,20 @@ def test_samples_satisfy_the_constraints(shop, odd):
     assert ("price", '"-1"') in product.invalid_payloads
 
 
+def test_patterned_samples_are_built_from_the_pattern(odd):
+    assert field(odd, "hub", "Auth", "label").sample == '"AAA"'
+    assert _regex_sample(r"^[A-Z]{2}-\d{4}$") == "AA-1111"
+    assert _regex_sample(r"^(foo|bar)+$") == "foo"
+    assert _regex_sample(r"^[^a]+$") is None  # negated classes: no sample, no generated test
+
+
 def test_untestable_entities_are_left_out_of_the_generated_tests(odd):
     hub = service(odd, "hub")
-    # Auth: no simple sample matches its pattern. Node's optional self-ref is not sampled.
-    assert [e.name for e in hub.testable_entities] == ["Account", "Status", "Node"]
+    assert [e.name for e in hub.testable_entities] == ["Account", "Auth", "Status", "Node"]
+    # Node's optional self-reference is left out of its sample.
     assert entity(odd, "hub", "Node").sample_refs == [("owner_id", "account")]
+    unsampleable = parse_spec(ODD_SPEC.replace("'^[A-Z]{3}$'", "'^[^\\w-]+$'"))
+    assert "Auth" not in [e.name for e in ProjectView(unsampleable).services[1].testable_entities]
 
 
 def test_system_test_steps_follow_the_routes(shop, odd):

@@ -643,12 +643,71 @@ class FieldView:
 _SAMPLE_TEXTS = ("sample", "Sample", "SAMPLE", "sample1", "1", "a", "A", "a1", "sample-1", "x")
 
 
+def _regex_sample(pattern: str) -> str | None:
+    """A string matching a simple regular expression (literals, classes, repeats, groups,
+    alternation, anchors), built from the parsed pattern; None for anything else.
+
+    `re._parser` is CPython's own regex parser: private, but far smaller than pulling in a
+    generator library for the sample values of generated tests.
+    """
+    try:
+        from re import _constants as sre  # type: ignore[attr-defined]
+        from re import _parser
+
+        tree = _parser.parse(pattern)
+    except Exception:
+        return None
+    categories = {sre.CATEGORY_DIGIT: "1", sre.CATEGORY_WORD: "a", sre.CATEGORY_SPACE: " "}
+
+    def build(items: Any) -> str:
+        out = []
+        for op, arg in items:
+            if op is sre.LITERAL:
+                out.append(chr(arg))
+            elif op is sre.ANY:
+                out.append("a")
+            elif op is sre.IN:
+                out.append(one_of(arg))
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+                low, high, body = arg
+                out.append(build(body) * min(max(low, 1), high))
+            elif op is sre.SUBPATTERN:
+                out.append(build(arg[-1]))
+            elif op is sre.BRANCH:
+                out.append(build(arg[1][0]))
+            elif op is sre.AT:
+                continue
+            else:
+                raise ValueError(op)
+        return "".join(out)
+
+    def one_of(members: Any) -> str:
+        for op, arg in members:
+            if op is sre.NEGATE:
+                raise ValueError(op)
+            if op is sre.LITERAL:
+                return chr(arg)
+            if op is sre.RANGE:
+                return chr(arg[0])
+            if op is sre.CATEGORY and arg in categories:
+                return categories[arg]
+        raise ValueError(members)
+
+    try:
+        text = build(tree)
+    except (ValueError, TypeError, IndexError, OverflowError):
+        return None
+    return text if re.search(pattern, text) else None
+
+
 def _text_sample(spec: FieldSpec, base: str, unique: bool) -> str | None:
     """A string literal (or, for a unique field, an f-string with random hex) that satisfies
     the field's length and pattern, or None when no simple candidate does."""
     low = spec.min_length or 1
     high = spec.max_length or (DEFAULT_STRING_LENGTH if spec.type == "string" else 10_000)
     candidates = [base, *_SAMPLE_TEXTS] if not spec.pattern else list(_SAMPLE_TEXTS)
+    if spec.pattern and (built := _regex_sample(spec.pattern)) is not None:
+        candidates.insert(0, built)
     for text in candidates:
         text = (text * (low // len(text) + 1))[: max(low, len(text))][:high]
         if spec.pattern and not re.search(spec.pattern, text):
