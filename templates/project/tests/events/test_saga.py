@@ -12,11 +12,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from pydantic import BaseModel
 from sqlalchemy import insert, select, update
 
 from runtime.db import Database
+from runtime.errors import install_error_handlers
 from runtime.events import (
     Envelope,
     EventCatalog,
@@ -32,7 +35,7 @@ from runtime.events import (
     entity_updater,
     find_sagas,
 )
-from runtime.events.saga import SagaError
+from runtime.events.saga import SagaError, sagas_router
 
 PAYMENT_LIMIT = Decimal("100")  # the payment step declines larger amounts
 
@@ -415,3 +418,24 @@ def test_a_reply_event_serves_one_step_only() -> None:
         SagaDefinition(name="s", owner="o", trigger="t", key="k", steps=[
             Step("one", "a", "act", "done"), Step("two", "b", "act", "done"),
         ])
+
+
+async def test_the_owner_serves_the_saga_state_and_history(shop: Shop) -> None:
+    order_id = await shop.place_order(quantity=1, amount="5")
+    saga = await shop.finished(order_id)
+    app = FastAPI()
+    app.state.db = shop.databases["orders"]
+    install_error_handlers(app)
+    app.include_router(sagas_router())
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as c:
+        found = (await c.get("/sagas", params={"name": shop.saga.name, "key": str(order_id)}))
+        one = await c.get(f"/sagas/{saga['saga_id']}")
+        missing = await c.get(f"/sagas/{uuid.uuid4()}")
+
+    assert [s["saga_id"] for s in found.json()] == [str(saga["saga_id"])]
+    assert one.json()["status"] == "completed"
+    assert [h["event"] for h in one.json()["history"]] == [
+        "order.created", "inventory.reserved", "payment.processed"
+    ]
+    assert missing.status_code == 404

@@ -33,6 +33,7 @@ predecessors (separate queues) are refused with `SagaNotReady` (a `RetryLater`):
 delivers them again a little later, without counting a failed delivery.
 """
 
+from runtime.events.saga.api import sagas_router
 from runtime.events.saga.definition import (
     Action,
     Compensation,
@@ -63,4 +64,5 @@ __all__ = [
     "StepResult",
     "find_sagas",
     "get_saga",
+    "sagas_router",
 ]
