@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import datetime
+import hashlib
 import json
 import math
 import re
@@ -130,6 +131,7 @@ def pystr(value: str, indent: int = 4, used: int = 0) -> str:
 
 
 _STRING_KWARG = re.compile(r"^(\w+)=((?:\"|').*)$", re.S)
+_CALL_OF_STRING = re.compile(r"^((?:\w+=)?[\w.]+)\((\"[^\"]*\")\)$")
 
 
 def pycall(
@@ -140,12 +142,16 @@ def pycall(
     args = list(args)
     opening, closing = brackets
     one_line = f"{head}{opening}{', '.join(args)}{closing}"
-    if indent + len(one_line) + len(suffix) <= LINE_LENGTH:
+    if "\n" not in one_line and indent + len(one_line) + len(suffix) <= LINE_LENGTH:
         return one_line
     inner = indent + INDENT
     lines = [f"{head}{opening}"]
     for arg in args:
-        if inner + len(arg) + 1 > LINE_LENGTH and (match := _STRING_KWARG.match(arg)):
+        if inner + len(arg) + 1 > LINE_LENGTH and (match := _CALL_OF_STRING.match(arg)):
+            # `name=op.f("a_long_name")`: ruff moves the string to a line of its own.
+            pad = " " * (inner + INDENT)
+            arg = f"{match.group(1)}(\n{pad}{match.group(2)}\n{' ' * inner})"
+        elif inner + len(arg) + 1 > LINE_LENGTH and (match := _STRING_KWARG.match(arg)):
             arg = kwarg(ast.literal_eval(match.group(2)), match.group(1), inner)
         lines.append(" " * inner + arg + ",")
     lines.append(" " * indent + closing)
@@ -488,7 +494,11 @@ class FieldView:
         if args:
             call_args = ([f"default={default}"] if default is not None else []) + args
             return pycall(call_args, f"{head} = Field", indent=INDENT)
-        return head if default is None else f"{head} = {default}"
+        if default is None:
+            return head
+        if INDENT + len(head) + 3 + len(default) <= LINE_LENGTH:
+            return f"{head} = {default}"
+        return f"{head} = (\n{' ' * 2 * INDENT}{default}\n{' ' * INDENT})"  # as ruff wraps it
 
     @cached_property
     def declaration(self) -> str:
@@ -598,9 +608,22 @@ class FieldView:
                 CheckView(f"{self.name}_min_length", f"sa.func.length({col}) >= {spec.min_length}")
             )
         if self.enum:
-            values = ", ".join(py_str(v) for v in self.enum.values)
-            checks.append(CheckView(f"{self.name}_values", f"{col}.in_([{values}])"))
+            # At column 12: an argument of sa.CheckConstraint in __table_args__ and migrations.
+            in_ = pycall([self.values_constant], f"{col}.in_", 3 * INDENT)
+            checks.append(CheckView(f"{self.name}_values", in_))
         return checks
+
+    @cached_property
+    def values_constant(self) -> str:
+        """The module-level tuple of an enum's values (models.py and the migration)."""
+        return f"{snake_case(self.owner)}_{self.name}_values".upper()
+
+    @cached_property
+    def values_assignment(self) -> str:
+        values = [py_str(v) for v in self.spec.values]
+        if len(values) == 1:
+            return f"{self.values_constant} = ({values[0]},)"
+        return pycall(values, f"{self.values_constant} = ", 0)
 
     # -- samples for the generated tests -----------------------------------------------------
 
@@ -958,6 +981,10 @@ class EntityView:
         return [check for f in self.fields for check in f.checks]
 
     @cached_property
+    def enum_fields(self) -> list[FieldView]:
+        return [f for f in self.fields if f.enum]
+
+    @cached_property
     def table_args(self) -> str | None:
         """The model's `__table_args__` statement: its CHECK constraints (the naming convention
         prefixes their names with ck_<table>_)."""
@@ -984,8 +1011,8 @@ class EntityView:
         out = [f'sa.PrimaryKeyConstraint("id", name=op.f("pk_{self.table}")),']
         for f in self.fields:
             if f.spec.unique:
-                name = f"uq_{self.table}_{f.column}"
-                out.append(f'sa.UniqueConstraint("{f.column}", name=op.f("{name}")),')
+                args = [py_str(f.column), f'name=op.f("uq_{self.table}_{f.column}")']
+                out.append(pycall(args, "sa.UniqueConstraint", 2 * INDENT, ",") + ",")
         for f in self.ref_fields:
             target = self.tables[f.spec.to]
             args = [
@@ -1368,6 +1395,11 @@ class ClientView:
         return f"The {self.target.name} service."
 
     @cached_property
+    def fallback_items(self) -> list[str]:
+        fallback = self.spec.fallback or {}
+        return [f"{pyrepr(key)}: {pyrepr(value)}" for key, value in fallback.items()]
+
+    @cached_property
     def entities(self) -> list[tuple[EntityView, str]]:
         """The target's entities and this module's model class for each (tolerant readers)."""
         return [(entity, self.namer.claim(entity.name)) for entity in self.target.entities]
@@ -1529,6 +1561,11 @@ class ServiceView:
         if self.entities:
             sqlalchemy[1] += ", Mapped, mapped_column"
         return lines + sqlalchemy
+
+    @cached_property
+    def enum_constants(self) -> list[str]:
+        """Module-level tuples of enum values, for the CHECK constraints."""
+        return [f.values_assignment for entity in self.entities for f in entity.enum_fields]
 
     @cached_property
     def tables_in_order(self) -> list[EntityView]:
@@ -2073,3 +2110,22 @@ class DeployView:
     @cached_property
     def namespace(self) -> str:
         return self.project.name
+
+    @cached_property
+    def local_database_names(self) -> dict[str, str]:
+        """service name -> its database on this machine's shared servers (`make up`).
+
+        `<project>_<service>`, so that two generated projects on one server never share a
+        database; names longer than PostgreSQL's 63 bytes end in a hash to stay distinct.
+        """
+        names = {}
+        for item in self.services:
+            name = f"{python_name(self.project.name)}_{item.database_name}"
+            if len(name) > MAX_DATABASE_NAME:
+                digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+                name = f"{name[: MAX_DATABASE_NAME - 9]}_{digest}"
+            names[item.name] = name
+        return names
+
+
+MAX_DATABASE_NAME = 63  # PostgreSQL's identifier limit (MySQL allows 64)
