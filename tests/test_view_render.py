@@ -19,12 +19,107 @@ from shopgen.view import ProjectView
 from tests.helpers import EXAMPLE, FIXTURES
 from tests.test_view import ODD_SPEC
 
+# Realistically long names: the generated code must still fit in 100 columns as ruff lays it out.
+LONG_NAMES = """\
+shopgen: 1
+project:
+  name: long-names
+defaults:
+  database: sqlite
+services:
+  inventory-management:
+    auth: issuer
+    calls:
+      customer-accounts:
+        timeout: 1s
+        breaker:
+          failure_threshold: 2
+          reset_timeout: 10s
+        fallback:
+          display_name: and a fairly long value to go with it
+          another_key:
+          - 1
+          - 2
+          - 3
+    entities:
+      InventoryAdjustmentEntry:
+        fields:
+          adjustment_reference_code:
+            type: string
+            unique: true
+            max_length: 200
+          access_passphrase:
+            type: password
+          adjustment_status_value:
+            type: enum
+            values:
+            - first_value_long
+            - second_value_long
+            - third_value_long
+            - fourth_value_long
+            - fifth
+            default: fifth
+          warehouse_location_id:
+            type: ref
+            to: WarehouseLocationRecord
+            optional: true
+          adjustment_total_amount:
+            type: decimal
+            min: 0
+            max: 1000000
+        search:
+        - adjustment_reference_code
+        filter:
+        - adjustment_status_value
+        - warehouse_location_id
+        - adjustment_total_amount
+      WarehouseLocationRecord:
+        fields:
+          name: string
+    operations:
+      recalculate_inventory:
+        method: POST
+        path: /inventory-management/operations/{some_identifier}/do-something
+        auth: required
+        request:
+          adjustment_line_items:
+            type: list
+            of:
+              quantity_delta:
+                type: integer
+                min: 1
+        response:
+          recalculated_total:
+            type: decimal
+            min: 0
+  customer-accounts:
+    entities:
+      CustomerAccountProfile:
+        fields:
+          some_field: string
+    operations:
+      fetch_account_summary:
+        method: GET
+        path: /customer-accounts/fetch/{identifier_param}
+        request:
+          include_history:
+            type: string
+            optional: true
+        response:
+          result_field_name: string
+gateway:
+  routes:
+  - prefix: /api/long
+    service: inventory-management
+"""
+
 SPECS = {
     "ecommerce": lambda: load_spec(EXAMPLE),
     "single_sqlite": lambda: load_spec(FIXTURES / "single_sqlite.yaml"),
     "chain12": lambda: load_spec(FIXTURES / "chain12.yaml"),
     "template_injection": lambda: load_spec(FIXTURES / "template_injection.yaml"),
     "odd": lambda: parse_spec(ODD_SPEC),
+    "long_names": lambda: parse_spec(LONG_NAMES),
 }
 OWNED = ("services/", "tests/test_system.py")
 USER_OWNED = "Scaffolded once by shopgen. This file is yours: shopgen never changes it again."
