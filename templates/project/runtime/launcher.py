@@ -5,8 +5,9 @@ Embedded mode (`serve_all`, `embedded`): one uvicorn server per app, all on one 
 each on its own port. The servers' own signal handling is replaced by one handler that stops
 them all, so Ctrl-C or SIGTERM shuts every app down cleanly (lifespans included).
 
-Distributed mode (`spawn`, `stop_all`, `running`): one child process per service, its pid
-written to `.run/<name>.pid` and its output to `.run/<name>.log`.
+Distributed mode (`spawn`, `wait_until_started`, `running`, `stop`): one background process
+per service, in its own session so it outlives the shell that started it; its pid is written
+to `.run/<name>.pid`, its URL to `.run/<name>.url` and its output to `.run/<name>.log`.
 """
 
 from __future__ import annotations
@@ -204,26 +205,45 @@ async def wait_until_ready(urls: Iterable[str], *, timeout: float = 30.0) -> Non
 # --- distributed mode: one process per service -------------------------------------------------
 
 
+class StartFailed(RuntimeError):
+    """Spawned processes that exited, or did not answer `/ready`, while starting."""
+
+    def __init__(self, message: str, names: Sequence[str]) -> None:
+        super().__init__(message)
+        self.names = list(names)
+
+
 def spawn(
     name: str,
     module: str,
     *,
     args: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
+    url: str | None = None,
     run_dir: Path = RUN_DIR,
 ) -> int:
-    """Start `python -m <module> [args]` in the background; pid in `<run_dir>/<name>.pid`."""
+    """Start `python -m <module> [args]` in the background, in its own session.
+
+    Recorded in `<run_dir>`: `<name>.pid`, `<name>.url` (where it serves, if given) and
+    `<name>.log` (its output; the previous run's log is kept as `<name>.log.1`).
+    """
     run_dir.mkdir(parents=True, exist_ok=True)
-    log = (run_dir / f"{name}.log").open("ab")
-    process = subprocess.Popen(
-        [sys.executable, "-m", module, *args],
-        env={**os.environ, **(env or {})},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # Ctrl-C in the terminal does not reach it; `down` does
-    )
-    log.close()
+    log_path = run_dir / f"{name}.log"
+    if log_path.exists():
+        log_path.replace(run_dir / f"{name}.log.1")
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", module, *args],
+            env={**os.environ, **(env or {})},
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            # Its own session: Ctrl-C or a closed terminal does not reach it; `stop` does.
+            start_new_session=True,
+        )
     (run_dir / f"{name}.pid").write_text(str(process.pid))
+    if url is not None:
+        (run_dir / f"{name}.url").write_text(url)
     return process.pid
 
 
@@ -254,22 +274,82 @@ def running(run_dir: Path = RUN_DIR) -> dict[str, int | None]:
     return result
 
 
-def stop_all(run_dir: Path = RUN_DIR, *, timeout: float = 10.0) -> list[str]:
-    """SIGTERM every recorded process, SIGKILL those still alive after `timeout`."""
-    processes = running(run_dir)
-    for pid in processes.values():
-        if pid is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
+def recorded_url(name: str, run_dir: Path = RUN_DIR) -> str | None:
+    """The URL `spawn` recorded for `name`, if any."""
+    path = run_dir / f"{name}.url"
+    return path.read_text().strip() if path.exists() else None
+
+
+def log_tail(name: str, lines: int = 40, run_dir: Path = RUN_DIR) -> str:
+    """The last `lines` lines of `name`'s current log ("" if there is none)."""
+    path = run_dir / f"{name}.log"
+    if not path.exists():
+        return ""
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+async def wait_until_started(
+    processes: Mapping[str, tuple[int, str]], *, timeout: float = 60.0
+) -> None:
+    """Until every process (name -> (pid, base URL)) answers 200 on `/ready`.
+
+    Raises `StartFailed` as soon as one of them exits, or at the timeout naming those that
+    are not ready, rather than waiting the full timeout for a process that already died.
+    """
+    pending = dict(processes)
     deadline = time.monotonic() + timeout
-    while any(pid and _alive(pid) for pid in processes.values()):
+    async with httpx.AsyncClient(timeout=2.0) as client:
+        while pending:
+            for name, (pid, url) in list(pending.items()):
+                if not _alive(pid):
+                    raise StartFailed(f"{name} exited while starting", [name])
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get(f"{url}/ready")).status_code == 200:
+                        del pending[name]
+            if not pending:
+                return
+            if time.monotonic() > deadline:
+                names = sorted(pending)
+                raise StartFailed(f"not ready after {timeout:.0f}s: {', '.join(names)}", names)
+            await asyncio.sleep(0.2)
+
+
+def _signal(pid: int, sig: signal.Signals) -> None:
+    # `spawn` made each process a session (and group) leader: signal the group, so that any
+    # children it started stop with it.
+    with contextlib.suppress(ProcessLookupError):
+        try:
+            os.killpg(pid, sig)
+        except PermissionError:
+            os.kill(pid, sig)
+
+
+def stop(
+    names: Iterable[str] | None = None, run_dir: Path = RUN_DIR, *, timeout: float = 10.0
+) -> list[str]:
+    """SIGTERM the named recorded processes (all if None), SIGKILL those alive after `timeout`.
+
+    Returns the names whose records were removed (running or not); unknown names are ignored.
+    """
+    recorded = running(run_dir)
+    chosen = recorded if names is None else {n: recorded[n] for n in names if n in recorded}
+    live = [pid for pid in chosen.values() if pid is not None]
+    for pid in live:
+        _signal(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while any(_alive(pid) for pid in live):
         if time.monotonic() > deadline:
-            for pid in processes.values():
-                if pid and _alive(pid):
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(pid, signal.SIGKILL)
+            for pid in live:
+                if _alive(pid):
+                    _signal(pid, signal.SIGKILL)
             break
         time.sleep(0.1)
-    for name in processes:
+    for name in chosen:
         (run_dir / f"{name}.pid").unlink(missing_ok=True)
-    return list(processes)
+        (run_dir / f"{name}.url").unlink(missing_ok=True)
+    return list(chosen)
+
+
+def stop_all(run_dir: Path = RUN_DIR, *, timeout: float = 10.0) -> list[str]:
+    """Stop every recorded process (see `stop`)."""
+    return stop(None, run_dir, timeout=timeout)
