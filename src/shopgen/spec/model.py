@@ -40,7 +40,7 @@ RESERVED_FIELD_NAMES = frozenset(
 # Class names the generated models and schemas import; an entity of that name would shadow them.
 RESERVED_ENTITY_NAMES = frozenset(
     {"Any", "Base", "BaseModel", "ConfigDict", "Decimal", "EmailStr", "Enum", "Field", "Mapped"}
-    | {"Settings", "StrEnum", "UUID"}
+    | {"Settings", "StrEnum", "UUID", "DeclarativeBase"}
 )
 
 SLUG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")

@@ -39,6 +39,10 @@ from shopgen.spec.suggest import did_you_mean
 NUMERIC = ("integer", "decimal", "float")
 SEARCHABLE = ("string", "text", "email")
 NOT_FILTERABLE = ("password", "list", "json")
+# Names the generated code uses itself, which spec names must not shadow.
+RESERVED_FILTER_NAMES = frozenset({"session", "page", "limit", "offset", "q"})
+RESERVED_OPERATION_NAMES = frozenset({"router", "schemas", "custom", "replace"})
+RESERVED_PATH_PARAMETERS = frozenset({"request", "context", "user", "session"})
 
 Loc = tuple[str | int, ...]
 
@@ -223,6 +227,15 @@ class _Checker:
                 f"{service.renamed_from!r} is still a service of this spec; a rename needs the "
                 "old name gone",
             )
+        if service.auth == "issuer" and not any(
+            _can_log_in(entity) for entity in service.entities.values()
+        ):
+            self.issues.add(
+                (*path, "auth"),
+                "an issuer needs an entity to register and log in with: one with a password "
+                "field and an email (or unique string) field",
+                "e.g. fields: {email: {type: email, unique: true}, password: password}",
+            )
         self.check_table_names(name, service)
         for entity_name, entity in service.entities.items():
             self.check_entity((*path, "entities", entity_name), name, service, entity_name, entity)
@@ -231,7 +244,15 @@ class _Checker:
             op_path = (*path, "operations", op_name)
             for part in ("request", "response"):
                 self.check_fields((*op_path, part), getattr(operation, part) or {}, name, service)
+            if op_name in RESERVED_OPERATION_NAMES:
+                self.issues.add(op_path, f"{op_name!r} is a name the generated router uses itself")
             parameters = re.findall(r"\{([a-z0-9_]+)\}", operation.path)
+            for reserved in sorted(set(parameters) & RESERVED_PATH_PARAMETERS):
+                self.issues.add(
+                    (*op_path, "path"),
+                    f"path parameter {{{reserved}}} would shadow an argument of the generated "
+                    "route; rename it",
+                )
             for repeated in sorted({p for p in parameters if parameters.count(p) > 1}):
                 self.issues.add(
                     (*op_path, "path"), f"path parameter {{{repeated}}} appears more than once"
@@ -305,7 +326,20 @@ class _Checker:
                     f"{field!r} is a {spec.type}; search works on {', '.join(SEARCHABLE)} fields",
                     "use filter for exact matches",
                 )
+        for field_name, spec in entity.fields.items():
+            if spec.type == "password" and f"{field_name}_hash" in entity.fields:
+                self.issues.add(
+                    (*path, "fields", f"{field_name}_hash"),
+                    f"the column storing {field_name!r} hashed is already called "
+                    f"'{field_name}_hash'; rename this field",
+                )
         for index, field in enumerate(entity.filter):
+            if field in RESERVED_FILTER_NAMES:
+                self.issues.add(
+                    (*path, "filter", index),
+                    f"{field!r} is a query parameter of every list endpoint and cannot be a filter",
+                )
+                continue
             spec = self.entity_field((*path, "filter", index), entity, field)
             if spec is not None and spec.type in NOT_FILTERABLE:
                 self.issues.add(
@@ -460,6 +494,13 @@ class _Checker:
 
 
 _MONGODB = "mongodb is not supported yet; use postgresql, mysql or sqlite"
+
+
+def _can_log_in(entity: Entity) -> bool:
+    """What the generated register/login endpoints need (see shopgen.view's issuer)."""
+    fields = entity.fields.values()
+    has_login = any(f.type == "email" or (f.type == "string" and f.unique) for f in fields)
+    return has_login and any(f.type == "password" for f in fields)
 
 
 def _effective_payloads(spec: Spec) -> dict[str, dict[str, FieldSpec | None]]:
