@@ -18,13 +18,18 @@ from fastapi import FastAPI
 import runtime
 from runtime.launcher import (
     AppSpec,
+    StartFailed,
     bind_free_sockets,
     embedded,
     free_port,
+    log_tail,
+    recorded_url,
     running,
     spawn,
+    stop,
     stop_all,
     wait_until_ready,
+    wait_until_started,
 )
 
 REPOSITORY = Path(runtime.__file__).resolve().parent.parent
@@ -135,3 +140,60 @@ async def test_spawned_processes_are_recorded_and_stopped(tmp_path):
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
     assert (tmp_path / "web.log").exists()
+
+
+def spawn_web(name: str, run_dir: Path) -> tuple[int, str]:
+    """A static web server answering 200 on /ready, spawned as `name`: (pid, URL)."""
+    port = free_port()
+    (run_dir / "ready").write_text("ok")
+    url = f"http://127.0.0.1:{port}"
+    args = [str(port), "--bind", "127.0.0.1", "--directory", str(run_dir)]
+    return spawn(name, "http.server", args=args, url=url, run_dir=run_dir), url
+
+
+async def test_spawned_processes_run_in_their_own_session_and_record_their_url(tmp_path):
+    pid, url = spawn_web("web", tmp_path)
+    try:
+        await wait_until_started({"web": (pid, url)}, timeout=30)
+        # A session of its own: the terminal's Ctrl-C and hang-up do not reach it.
+        assert os.getsid(pid) == pid
+        assert recorded_url("web", tmp_path) == url
+    finally:
+        stop_all(tmp_path)
+    assert recorded_url("web", tmp_path) is None
+
+
+async def test_stop_stops_only_the_named_processes(tmp_path):
+    a = spawn_web("a", tmp_path)
+    b = spawn_web("b", tmp_path)
+    try:
+        await wait_until_started({"a": a, "b": b}, timeout=30)
+        assert stop(["a", "not-started"], tmp_path) == ["a"]
+        assert running(tmp_path) == {"b": b[0]}
+        with pytest.raises(ProcessLookupError):
+            os.kill(a[0], 0)
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(f"{b[1]}/ready")).status_code == 200
+    finally:
+        stop_all(tmp_path)
+    assert running(tmp_path) == {}
+
+
+async def test_a_process_that_exits_while_starting_fails_the_wait_with_its_log(tmp_path):
+    pid = spawn("broken", "no_such_module_here", run_dir=tmp_path)
+    # A long timeout: the wait must end because the process died, not because time ran out.
+    with pytest.raises(StartFailed, match="broken exited while starting") as failure:
+        await wait_until_started({"broken": (pid, f"http://127.0.0.1:{free_port()}")}, timeout=600)
+    assert failure.value.names == ["broken"]
+    assert "No module named no_such_module_here" in log_tail("broken", run_dir=tmp_path)
+    stop_all(tmp_path)
+
+
+async def test_a_new_start_keeps_the_previous_log(tmp_path):
+    for module in ("first_missing_module", "second_missing_module"):
+        pid = spawn("svc", module, run_dir=tmp_path)
+        with pytest.raises(StartFailed):
+            await wait_until_started({"svc": (pid, f"http://127.0.0.1:{free_port()}")})
+    assert "second_missing_module" in log_tail("svc", run_dir=tmp_path)
+    assert "first_missing_module" in (tmp_path / "svc.log.1").read_text()
+    stop_all(tmp_path)
