@@ -12,7 +12,10 @@ from shopgen.merge import Policy
 
 # First match wins. Patterns are matched against POSIX paths relative to the repository root.
 RULES: tuple[tuple[str, Policy], ...] = (
-    # Scaffolded once, then the user's: handlers, actions, operations, hooks.
+    # Scaffolded once, then the user's: operations.py and one module per consumed event
+    # (custom/handlers/<handler>.py), saga action (custom/actions/<action>.py) and entity
+    # (custom/hooks/<entity>.py), so that sync adds a stub for each new one. (`*` also matches
+    # `/` here: the pattern covers the sub-packages.)
     ("services/*/custom/*", Policy.USER),
     ("tests/custom/*", Policy.USER),
     # Always rewritten: derived documents nobody should edit by hand.

@@ -1416,6 +1416,486 @@ class ClientView:
 
 
 # ---------------------------------------------------------------------------------------------
+# Events, sagas and read models
+
+# Names payloads.py imports; a payload class must not shadow them.
+PAYLOAD_IMPORTS = frozenset({"Any", "BaseModel", "Decimal", "Field", "dt", "uuid"})
+
+
+@dataclass(frozen=True)
+class Src:
+    """Python source kept as it is by `exploded` (a name, an attribute)."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """A call for `exploded`: `head(name=value, ...)`; a None name is a positional argument."""
+
+    head: str
+    args: tuple[tuple[str | None, Any], ...]
+
+
+def exploded(value: Any, indent: int = 0) -> str:
+    """Python source of nested calls, dicts and lists, one item per line with a trailing comma
+    (ruff format keeps a magic trailing comma's layout, so no length can break it)."""
+    pad, inner = " " * indent, " " * (indent + INDENT)
+    if isinstance(value, Src):
+        return value.code
+    if isinstance(value, Invocation):
+        items = [(f"{k}=" if k else "") + exploded(v, indent + INDENT) for k, v in value.args]
+        head, close = value.head + "(", ")"
+    elif isinstance(value, dict):
+        items = [f"{pyrepr(k)}: {exploded(v, indent + INDENT)}" for k, v in value.items()]
+        head, close = "{", "}"
+    elif isinstance(value, list | tuple):
+        items = [exploded(v, indent + INDENT) for v in value]
+        head, close = "[", "]"
+    else:
+        return pyrepr(value)
+    if not items:
+        return head + close
+    return head + "\n" + "".join(f"{inner}{item},\n" for item in items) + pad + close
+
+
+def event_class_name(event: str) -> str:
+    """`order.created` -> `OrderCreated`."""
+    return "".join(part.capitalize() for part in re.split(r"[._-]", event) if part)
+
+
+def read_model_plural(snake: str) -> str:
+    """Plural of a read model's last word, left alone when it already reads as a plural
+    (`daily_sales`, `daily_dispatches`)."""
+    last = snake.rpartition("_")[2]
+    if last.endswith("s") and not last.endswith(("ss", "us", "is")) and last != "status":
+        return snake
+    return plural_snake(snake)
+
+
+@dataclass(eq=False)
+class EventView:
+    """An event of the spec: its exchange and its typed payload model (payloads.py)."""
+
+    name: str
+    spec: Any  # shopgen.spec.model.Event
+    class_name: str
+    entity_id: str | None = None  # `<entity>_id` of an entity that emits it, when undeclared
+
+    @cached_property
+    def exchange(self) -> str:
+        return self.spec.exchange or self.spec.publisher
+
+    @cached_property
+    def publisher(self) -> str:
+        return self.spec.publisher
+
+    @cached_property
+    def description(self) -> str:
+        return self.spec.description or f"`{self.name}`, published by {self.publisher}."
+
+    @cached_property
+    def fields(self) -> list[FieldView]:
+        specs = dict(self.spec.payload)
+        if self.entity_id and self.entity_id not in specs:
+            specs = {self.entity_id: FieldSpec(type="uuid"), **specs}
+        return [FieldView(n, s, self.class_name, Namer()) for n, s in specs.items()]
+
+    @cached_property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    @cached_property
+    def field_by_name(self) -> dict[str, FieldView]:
+        return {f.name: f for f in self.fields}
+
+    @cached_property
+    def declarations(self) -> list[str]:
+        """The payload model's fields: plain types (enums as text, inline objects as dicts),
+        so a consumer never depends on the publisher's code."""
+        lines = []
+        for f in self.fields:
+            description = f.spec.description
+            if description is None and f.name.endswith("_id") and f.type in ("uuid", "ref"):
+                description = f"Id of the {f.name[:-3].replace('_', ' ')}."
+            args = [f"description={py_str(description)}"] if description else []
+            annotation = f.client_type + (" | None" if f.optional else "")
+            lines.append(f._declaration(annotation, "None" if f.optional else None, args))
+        return lines
+
+    @cached_property
+    def types(self) -> set[str]:
+        return {f.client_type for f in self.fields}
+
+    @cached_property
+    def catalog_entry(self) -> Invocation:
+        return Invocation(
+            "EventType",
+            (
+                ("name", self.name),
+                ("exchange", self.exchange),
+                ("payload", Src(f"payloads.{self.class_name}")),
+                ("description", self.description),
+                ("publisher", self.publisher),
+            ),
+        )
+
+
+@dataclass(eq=False)
+class SagaView:
+    """A saga, rendered identically into the events.py of every service that takes part."""
+
+    name: str
+    spec: Any  # shopgen.spec.model.Saga
+    project: ProjectView
+
+    @cached_property
+    def constant(self) -> str:
+        return python_name(self.name).upper() + "_SAGA"
+
+    @cached_property
+    def key(self) -> str:
+        return self.spec.key or f"{snake_case(self.spec.entity)}_id"
+
+    @cached_property
+    def owner(self) -> str:
+        return self.spec.owner
+
+    @cached_property
+    def services(self) -> list[str]:
+        """Every service taking part, owner first."""
+        return list(dict.fromkeys([self.owner, *(s.service for s in self.spec.steps)]))
+
+    @cached_property
+    def entity(self) -> EntityView:
+        owner = self.project.service_by_name[self.owner]
+        return next(e for e in owner.entities if e.name == self.spec.entity)
+
+    @cached_property
+    def key_attribute(self) -> str:
+        """The entity's column the saga key is matched against."""
+        if self.key == f"{self.entity.snake}_id" or self.key not in self.entity.field_by_name:
+            return "id"
+        return self.key
+
+    def input_event(self, index: int) -> str:
+        return self.spec.trigger if index == 0 else self.spec.steps[index - 1].replies.success
+
+    def carried(self, index: int) -> set[str]:
+        """Payload fields the saga has carried to step `index` (trigger and earlier replies)."""
+        events = self.project.event_by_name
+        names = set(events[self.spec.trigger].field_names) | {self.key}
+        for step in self.spec.steps[:index]:
+            names |= set(events[step.replies.success].field_names)
+        return names
+
+    @staticmethod
+    def _outcome(outcome: Any) -> Invocation:
+        args: list[tuple[str | None, Any]] = []
+        if outcome.set:
+            args.append(("set", dict(outcome.set)))
+        if outcome.copy_:
+            args.append(("copy", dict(outcome.copy_)))
+        if outcome.published:
+            args.append(("publish", list(outcome.published)))
+        return Invocation("Outcome", tuple(args))
+
+    @cached_property
+    def definition(self) -> str:
+        """`CHECKOUT_SAGA = SagaDefinition(...)`, the same text in every service."""
+        steps = []
+        for step in self.spec.steps:
+            args: list[tuple[str | None, Any]] = [
+                ("name", step.name),
+                ("service", step.service),
+                ("action", step.action),
+                ("success_event", step.replies.success),
+            ]
+            if step.replies.failure:
+                args.append(("failure_event", step.replies.failure))
+            if step.compensation:
+                args.append(("compensation_action", step.compensation.action))
+                if step.compensation.reply:
+                    args.append(("compensation_reply", step.compensation.reply))
+            steps.append(Invocation("Step", tuple(args)))
+        definition = Invocation(
+            "SagaDefinition",
+            (
+                ("name", self.name),
+                ("owner", self.owner),
+                ("trigger", self.spec.trigger),
+                ("key", self.key),
+                ("steps", steps),
+                ("on_success", self._outcome(self.spec.on_success)),
+                ("on_failure", self._outcome(self.spec.on_failure)),
+            ),
+        )
+        return f"{self.constant} = {exploded(definition)}"
+
+
+@dataclass(eq=False)
+class HandlerView:
+    """A `consumes:` entry: the user's handler of one event (custom/handlers/<function>.py)."""
+
+    event: EventView
+    function: str
+
+    @cached_property
+    def module(self) -> str:
+        return self.function
+
+
+@dataclass(eq=False)
+class ActionView:
+    """A saga action or compensation this service performs (custom/actions/<function>.py)."""
+
+    function: str
+    saga: SagaView
+    index: int  # the step's position
+    compensation: bool
+
+    @cached_property
+    def module(self) -> str:
+        return self.function
+
+    @cached_property
+    def step(self) -> Any:
+        return self.saga.spec.steps[self.index]
+
+    @cached_property
+    def payload(self) -> EventView:
+        """The event the step reacts to; a compensation gets the same payload."""
+        return self.saga.project.event_by_name[self.saga.input_event(self.index)]
+
+    @cached_property
+    def success_event(self) -> str:
+        return self.step.replies.success
+
+    @cached_property
+    def failure_event(self) -> str | None:
+        return self.step.replies.failure
+
+    @cached_property
+    def reply_event(self) -> str | None:
+        """A compensation's reply."""
+        return self.step.compensation.reply if self.compensation else None
+
+    def _missing(self, event: str | None) -> list[FieldView]:
+        """Required fields of a reply the saga does not carry to this step already."""
+        if event is None:
+            return []
+        carried = self.saga.carried(self.index)
+        view = self.saga.project.event_by_name[event]
+        return [f for f in view.fields if f.name not in carried and not f.optional]
+
+    @cached_property
+    def success_fields(self) -> list[str]:
+        """`name=value` placeholders the default stub returns so the success reply validates."""
+        return [f"{f.name}={_placeholder(f)}" for f in self._missing(self.success_event)]
+
+    @cached_property
+    def failure_fields(self) -> list[str]:
+        return [f"{f.name}=..." for f in self._missing(self.failure_event)]
+
+    @cached_property
+    def reply_fields(self) -> list[tuple[str, str]]:
+        """A compensation's reply fields to fill in, as (name, placeholder)."""
+        return [(f.name, _placeholder(f)) for f in self._missing(self.reply_event)]
+
+
+def _placeholder(field_view: FieldView) -> str:
+    """Python source of a valid stand-in value, for default stubs."""
+    if field_view.type in ("uuid", "ref"):
+        return "uuid.uuid4()"
+    return field_view.zero
+
+
+@dataclass(eq=False)
+class ReadColumn:
+    name: str
+    column_type: str  # SQLAlchemy type source
+    python_type: str  # Mapped[...] / pydantic annotation, without `| None`
+    primary_key: bool = False
+    counter: bool = False  # count/sum: NOT NULL, starts at 0
+
+    @cached_property
+    def model_column(self) -> str:
+        """The attribute of the model class (models.py)."""
+        if self.primary_key:
+            annotation, args = self.python_type, [self.column_type, "primary_key=True"]
+        elif self.counter:
+            annotation, args = self.python_type, [self.column_type, "default=0"]
+            args.append('server_default="0"')
+        else:
+            annotation, args = f"{self.python_type} | None", [self.column_type]
+        return pycall(args, f"{self.name}: Mapped[{annotation}] = mapped_column", INDENT)
+
+    @cached_property
+    def migration_column(self) -> str:
+        """The column of op.create_table (the migration)."""
+        args = [f'"{self.name}"', self.column_type]
+        if self.counter:
+            args.append('server_default="0"')
+        args.append(f"nullable={not (self.primary_key or self.counter)}")
+        return pycall(args, "sa.Column", 2 * INDENT)
+
+
+_SET_TYPES = {bool: ("sa.Boolean()", "bool"), int: ("sa.Integer()", "int"),
+              float: ("sa.Float()", "float")}  # fmt: skip
+_SUM_TYPE = (f"sa.Numeric({DECIMAL_DIGITS + 6}, {DECIMAL_PLACES})", "decimal.Decimal")
+
+
+@dataclass(eq=False)
+class ReadModelView:
+    """A read model: its table (models.py, the migration), projection and query endpoints."""
+
+    name: str
+    spec: Any  # shopgen.spec.model.ReadModel
+    service: ServiceView
+
+    @cached_property
+    def class_name(self) -> str:
+        return self.name
+
+    @cached_property
+    def snake(self) -> str:
+        return snake_case(self.name)
+
+    @cached_property
+    def table(self) -> str:
+        table = self.snake
+        if table in {e.table for e in self.service.entities}:
+            table += "_view"
+        return table
+
+    @cached_property
+    def path(self) -> str:
+        return "/" + read_model_plural(self.snake).replace("_", "-")
+
+    @cached_property
+    def function(self) -> str:
+        """`list_<...>` / `get_<...>` suffix in the router."""
+        return read_model_plural(self.snake)
+
+    @cached_property
+    def keyed(self) -> bool:
+        return self.spec.key is not None
+
+    @cached_property
+    def key(self) -> str:
+        return self.spec.key or "day"
+
+    @cached_property
+    def schema(self) -> str:
+        return f"{self.name}Row"
+
+    def _payload_field(self, name: str) -> FieldView | None:
+        events = self.service.project.event_by_name
+        for event in self.spec.on:
+            found = events[event].field_by_name.get(name)
+            if found is not None:
+                return found
+        return None
+
+    def _column(self, name: str, *, primary_key: bool = False) -> ReadColumn:
+        found = self._payload_field(name)
+        if found is not None:
+            python = found.mapped_type.removesuffix(" | None")
+            if found.type == "list":
+                python = "list[Any]"
+            return ReadColumn(name, found.column_type, python, primary_key=primary_key)
+        values = [u.set[name] for u in self.spec.on.values() if name in u.set]
+        kinds = {type(v) for v in values if v is not None}
+        if len(kinds) == 1 and next(iter(kinds)) in _SET_TYPES:
+            column_type, python = _SET_TYPES[next(iter(kinds))]
+            return ReadColumn(name, column_type, python, primary_key=primary_key)
+        return ReadColumn(name, f"sa.String({DEFAULT_STRING_LENGTH})", "str", primary_key)
+
+    @cached_property
+    def columns(self) -> list[ReadColumn]:
+        """The key first, then the data columns in the order the spec names them."""
+        if self.keyed:
+            columns = [self._column(self.key, primary_key=True)]
+            names: list[str] = []
+            for update in self.spec.on.values():
+                names += [*update.copy_, *update.set]
+            names = [n for n in dict.fromkeys(names) if n != self.key]
+            return columns + [self._column(n) for n in names]
+        columns = [ReadColumn("day", "sa.Date()", "dt.date", primary_key=True)]
+        seen: set[str] = set()
+        for update in self.spec.on.values():
+            if update.count and update.count not in seen:
+                seen.add(update.count)
+                columns.append(ReadColumn(update.count, "sa.Integer()", "int", counter=True))
+            for column in update.sum:
+                if column not in seen:
+                    seen.add(column)
+                    columns.append(ReadColumn(column, *_SUM_TYPE, counter=True))
+        return columns
+
+    @cached_property
+    def column_by_name(self) -> dict[str, ReadColumn]:
+        return {c.name: c for c in self.columns}
+
+    @cached_property
+    def key_column(self) -> ReadColumn:
+        return self.columns[0]
+
+    @cached_property
+    def query_columns(self) -> list[ReadColumn]:
+        return [self.column_by_name[name] for name in self.spec.query_by]
+
+    @cached_property
+    def query_params(self) -> list[str]:
+        return [f"{c.name}: {c.python_type} | None = None" for c in self.query_columns]
+
+    @cached_property
+    def schema_fields(self) -> list[str]:
+        out = []
+        for c in self.columns:
+            optional = not (c.primary_key or c.counter)
+            out.append(f"{c.name}: {c.python_type}" + (" | None = None" if optional else ""))
+        if self.keyed:
+            out.append("last_event_at: dt.datetime")
+        return out
+
+    @cached_property
+    def projection(self) -> str:
+        """`events.read_model(Projection(...))` of events.py."""
+        on = {}
+        for event, update in self.spec.on.items():
+            if self.keyed:
+                args: list[tuple[str | None, Any]] = []
+                if update.copy_:
+                    args.append(("copy", list(update.copy_)))
+                if update.set:
+                    args.append(("set", dict(update.set)))
+                on[event] = Invocation("Upsert", tuple(args))
+            else:
+                args = []
+                if update.count:
+                    args.append(("count", update.count))
+                if update.sum:
+                    args.append(("sum", dict(update.sum)))
+                on[event] = Invocation("Aggregate", tuple(args))
+        grouping = ("key", self.key) if self.keyed else ("group_by", "day")
+        projection = Invocation(
+            "Projection",
+            (
+                ("name", self.name),
+                ("table", Src(f"models.{self.class_name}.__table__")),
+                grouping,
+                ("on", on),
+            ),
+        )
+        return f"events.read_model({exploded(projection)})"
+
+    @cached_property
+    def types(self) -> set[str]:
+        return {c.python_type for c in self.columns}
+
+
+# ---------------------------------------------------------------------------------------------
 # Services, routes, project
 
 
@@ -1764,6 +2244,244 @@ class ServiceView:
     def testable_operations(self) -> list[OperationView]:
         return [op for op in self.operations if op.testable]
 
+    # -- events, sagas and read models (events.py, payloads.py, custom/) -------------------------
+
+    @cached_property
+    def _project(self) -> ProjectView:
+        assert self.project is not None, "events need the project"
+        return self.project
+
+    @cached_property
+    def sagas(self) -> list[SagaView]:
+        """Sagas this service takes part in (as owner or by running a step)."""
+        return [s for s in self._project.sagas if self.name in s.services]
+
+    @cached_property
+    def owned_sagas(self) -> list[SagaView]:
+        return [s for s in self.sagas if s.owner == self.name]
+
+    @cached_property
+    def participated_sagas(self) -> list[tuple[SagaView, list[ActionView]]]:
+        """Sagas in which this service runs steps, with the actions it registers."""
+        out = []
+        for saga in self.sagas:
+            actions = [a for a in self.all_actions if a.saga is saga]
+            if actions:
+                out.append((saga, actions))
+        return out
+
+    @cached_property
+    def all_actions(self) -> list[ActionView]:
+        """Every (saga, step, action) this service performs, compensations included."""
+        out = []
+        for saga in self.sagas:
+            for index, step in enumerate(saga.spec.steps):
+                if step.service != self.name:
+                    continue
+                out.append(ActionView(step.action, saga, index, compensation=False))
+                if step.compensation:
+                    out.append(ActionView(step.compensation.action, saga, index, True))
+        return out
+
+    @cached_property
+    def actions(self) -> list[ActionView]:
+        """One stub per action name (two sagas may share an action)."""
+        return list({a.function: a for a in reversed(self.all_actions)}.values())[::-1]
+
+    @cached_property
+    def handlers(self) -> list[HandlerView]:
+        events = self._project.event_by_name
+        return [HandlerView(events[e], fn) for e, fn in self.spec.consumes.items()]
+
+    @cached_property
+    def read_models(self) -> list[ReadModelView]:
+        return [ReadModelView(n, s, self) for n, s in self.spec.read_models.items()]
+
+    @cached_property
+    def keyed_read_models(self) -> list[ReadModelView]:
+        return [m for m in self.read_models if m.keyed]
+
+    @cached_property
+    def event_views(self) -> list[EventView]:
+        """Every event this service publishes or consumes, in the spec's order."""
+        names = {e for e, v in self._project.event_by_name.items() if v.publisher == self.name}
+        names |= set(self.spec.consumes)
+        for model in self.spec.read_models.values():
+            names |= set(model.on)
+        for saga in self.sagas:
+            if saga.owner == self.name:
+                names.add(saga.spec.trigger)
+                for step in saga.spec.steps:
+                    names |= {step.replies.success, step.replies.failure}
+                    names.add(step.compensation and step.compensation.reply)
+                names |= set(saga.spec.on_success.published + saga.spec.on_failure.published)
+            for action in self.all_actions:
+                names.add(action.payload.name)
+        return [v for n, v in self._project.event_by_name.items() if n in names]
+
+    @cached_property
+    def payload_imports(self) -> list[str]:
+        """Import lines of payloads.py, sorted the way ruff's isort sorts them."""
+        types = " ".join(t for e in self.event_views for t in e.types)
+        lines = []
+        if "dt." in types:
+            lines.append("import datetime as dt")
+        if "uuid." in types:
+            lines.append("import uuid")
+        if "Decimal" in types:
+            lines.append("from decimal import Decimal")
+        if "Any" in types:
+            lines.append("from typing import Any")
+        names = ["BaseModel"]
+        if any("Field(" in d for e in self.event_views for d in e.declarations):
+            names.append("Field")
+        separator = [""] if lines else []
+        return [*lines, *separator, f"from pydantic import {', '.join(names)}"]
+
+    @cached_property
+    def catalog(self) -> str:
+        """`CATALOG = EventCatalog([...])` of events.py."""
+        entries = [e.catalog_entry for e in self.event_views]
+        return f"CATALOG = {exploded(Invocation('EventCatalog', ((None, entries),)))}"
+
+    @cached_property
+    def events_runtime_imports(self) -> list[str]:
+        names = ["EventCatalog", "EventType", "ServiceEvents"]
+        if self.sagas:
+            names += ["Outcome", "SagaDefinition", "Step"]
+        if self.owned_sagas:
+            names.append("entity_updater")
+        if self.read_models:
+            names.append("Projection")
+            if any(m.keyed for m in self.read_models):
+                names.append("Upsert")
+            if any(not m.keyed for m in self.read_models):
+                names.append("Aggregate")
+        names += sorted({fn for fn, _ in self.declared_queues_raw})
+        return names
+
+    @cached_property
+    def events_local_imports(self) -> list[str]:
+        """`from . import ...` and the custom handler/action imports of events.py."""
+        local = ["payloads"]
+        if self.owned_sagas or self.read_models:
+            local.insert(0, "models")
+        custom = [f"from .custom.actions.{a.module} import {a.function}" for a in self.actions]
+        custom += [
+            f"from .custom.handlers.{h.module} import {h.function}" for h in self.handlers
+        ]
+        return [f"from . import {', '.join(local)}", *sorted(custom)]
+
+    @cached_property
+    def saga_owners(self) -> list[str]:
+        return [
+            f"events.saga_owner({s.constant}, "
+            + (
+                f"entity_updater(models.{s.entity.class_name}))"
+                if s.key_attribute == "id"
+                else f'entity_updater(models.{s.entity.class_name}, "{s.key_attribute}"))'
+            )
+            for s in self.owned_sagas
+        ]
+
+    @cached_property
+    def saga_participants(self) -> list[str]:
+        out = []
+        for saga, actions in self.participated_sagas:
+            mapping = {a.function: Src(a.function) for a in actions}
+            call = Invocation("events.saga_participant", ((None, Src(saga.constant)),
+                                                          (None, mapping)))
+            out.append(exploded(call))
+        return out
+
+    @cached_property
+    def declared_queues_raw(self) -> list[tuple[str, str]]:
+        """(name function, call source) of the queues of other services consuming events this
+        service publishes, declared at start so nothing published before they start is lost."""
+        published = {e.name for e in self.event_views if e.publisher == self.name}
+        out: list[tuple[str, str, str]] = []
+        for other in self._project.services:
+            if other.name == self.name:
+                continue
+            for event, _ in other.spec.consumes.items():
+                if event in published:
+                    out.append(("consumer_queue", f'consumer_queue("{other.name}", "{event}")',
+                                event))
+            for model, spec in other.spec.read_models.items():
+                for event in spec.on:
+                    if event in published:
+                        out.append(("read_model_queue",
+                                    f'read_model_queue("{other.name}", "{model}", "{event}")',
+                                    event))
+        for saga in self.sagas:
+            for index, step in enumerate(saga.spec.steps):
+                event = saga.input_event(index)
+                if step.service != self.name and event in published:
+                    out.append(("saga_step_queue",
+                                f'saga_step_queue("{step.service}", "{saga.name}", "{step.name}")',
+                                event))
+            if saga.owner != self.name:
+                listened = [saga.spec.trigger]
+                for step in saga.spec.steps:
+                    listened += [step.replies.success, step.replies.failure]
+                    if step.compensation and step.compensation.reply:
+                        listened.append(step.compensation.reply)
+                for event in dict.fromkeys(e for e in listened if e in published):
+                    out.append(("saga_owner_queue",
+                                f'saga_owner_queue("{saga.owner}", "{saga.name}", "{event}")',
+                                event))
+        return [(fn, f'events.declare_queue({call}, "{event}")') for fn, call, event in out]
+
+    @cached_property
+    def declared_queues(self) -> list[str]:
+        return [
+            pycall([call.removeprefix("events.declare_queue(").rsplit(", ", 1)[0],
+                    call.rsplit(", ", 1)[1][:-1]], "events.declare_queue", 0)
+            for _, call in self.declared_queues_raw
+        ]
+
+    @cached_property
+    def emits(self) -> dict[str, list[tuple[str, str]]]:
+        """Entity name -> (lifecycle, source of the emit call, indented for a route body)."""
+        events = self._project.event_by_name
+        out: dict[str, list[tuple[str, str]]] = {}
+        for entity in self.entities:
+            item = entity.variable
+            calls = []
+            for lifecycle, event in entity.spec.emits.items():
+                view = events[event]
+                args = []
+                for name in view.field_names:
+                    if name == f"{entity.snake}_id":
+                        args.append((name, Src(f"{item}.id")))
+                    elif name in entity.field_by_name:
+                        args.append((name, Src(f"{item}.{entity.field_by_name[name].column}")))
+                payload = Invocation(f"payloads.{view.class_name}", tuple(args))
+                call = Invocation(
+                    "await events.emitter.emit",
+                    ((None, Src("session")), (None, event), (None, payload)),
+                )
+                calls.append((lifecycle, exploded(call, INDENT)))
+            out[entity.name] = calls
+        return out
+
+    @cached_property
+    def handlers_dir(self) -> str:
+        """custom/handlers/: one stub per `consumes:` entry; empty (no folder) without any."""
+        return "handlers" if self.handlers else ""
+
+    @cached_property
+    def actions_dir(self) -> str:
+        return "actions" if self.actions else ""
+
+    @cached_property
+    def hooks_dir(self) -> str:
+        return "hooks" if self.entities else ""
+
+    @cached_property
+    def read_models_file(self) -> str:
+        return "read_models.py" if self.read_models else ""
+
 
 @dataclass(frozen=True)
 class CallView:
@@ -1962,6 +2680,25 @@ class ProjectView:
     def deploy(self) -> DeployView:
         """Facts for deployment files, docs and the Makefile (see the section at the end)."""
         return DeployView(self)
+
+    @cached_property
+    def event_by_name(self) -> dict[str, EventView]:
+        """Every event of the spec, with its payload class (one name in every service)."""
+        namer = Namer(PAYLOAD_IMPORTS)
+        emitted = {
+            event: f"{snake_case(entity)}_id"
+            for service in self.spec.services.values()
+            for entity, spec in service.entities.items()
+            for event in spec.emits.values()
+        }
+        return {
+            name: EventView(name, spec, namer.claim(event_class_name(name)), emitted.get(name))
+            for name, spec in self.spec.events.items()
+        }
+
+    @cached_property
+    def sagas(self) -> list[SagaView]:
+        return [SagaView(name, spec, self) for name, spec in self.spec.sagas.items()]
 
     @cached_property
     def diagrams(self) -> Diagrams:
