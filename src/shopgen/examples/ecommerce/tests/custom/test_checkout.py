@@ -1,0 +1,335 @@
+# Scaffolded once by shopgen. This file is yours: shopgen never changes it again.
+"""The checkout saga end to end, driven through the gateway as a client would, with the shop's
+own rules (custom/): stock reserved and released, payments above the card limit declined,
+shipments created for paid orders.
+
+Embedded mode: every service and the gateway in this process, SQLite databases in a temporary
+folder, the in-process bus. Polling waits for a saga's end with a generous deadline; nothing
+asserts how long anything took.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from gateway.app import create_app as create_gateway
+from gateway.settings import GatewaySettings
+from runtime.events import Envelope
+from runtime.events.bus import shared_memory_bus
+from runtime.events.tables import outbox
+from runtime.launcher import AppSpec, embedded, free_port
+from system import SERVICES
+
+SECRET = "checkout-test-secret-0123456789-abcdefghij"
+FINAL = {"payment_confirmed", "cancelled"}
+CARD_LIMIT = Decimal("1000.00")  # services/payments/custom/actions/charge.py
+PASSWORD = "correct-horse-battery"
+
+
+class Shop:
+    """The running shop as its clients see it: the gateway, and the services themselves for
+    what the gateway does not route (saga history, read models, shipments)."""
+
+    def __init__(
+        self, gateway: httpx.AsyncClient, urls: dict[str, str], deadline: float = 60.0
+    ) -> None:
+        self.gateway = gateway
+        self.urls = urls
+        self.deadline = deadline
+
+    def service(self, name: str, path: str) -> str:
+        return self.urls[name] + path
+
+    async def customer(self) -> tuple[str, dict[str, str]]:
+        """A new account: its user id and the Authorization header of its login."""
+        account = {"email": f"c-{uuid.uuid4().hex}@example.com", "name": "C", "password": PASSWORD}
+        response = await self.gateway.post("/api/users/register", json=account)
+        assert response.status_code == 201, response.text
+        user_id = response.json()["id"]
+        login = {"email": account["email"], "password": PASSWORD}
+        response = await self.gateway.post("/api/users/login", json=login)
+        assert response.status_code == 200, response.text
+        return user_id, {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    async def product(self, price: str, stock: int) -> str:
+        payload = {"name": f"p-{uuid.uuid4().hex[:8]}", "price": price, "stock": stock}
+        response = await self.gateway.post("/api/products", json=payload)
+        assert response.status_code == 201, response.text
+        return response.json()["id"]
+
+    async def stock(self, product_id: str) -> int:
+        response = await self.gateway.get(f"/api/products/{product_id}")
+        assert response.status_code == 200, response.text
+        return response.json()["stock"]
+
+    async def place(
+        self, user: tuple[str, dict[str, str]], *items: tuple[str, int]
+    ) -> httpx.Response:
+        """POST an order. The prices and total sent are wrong on purpose: the order must
+        store the total the products service computes."""
+        user_id, headers = user
+        lines = [{"product_id": p, "quantity": q, "price": "0.01"} for p, q in items]
+        order = {"user_id": user_id, "items": lines, "total": "0.01"}
+        return await self.gateway.post("/api/protected/orders", json=order, headers=headers)
+
+    async def checkout(
+        self, user: tuple[str, dict[str, str]], *items: tuple[str, int]
+    ) -> dict[str, Any]:
+        response = await self.place(user, *items)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    async def settled(self, user: tuple[str, dict[str, str]], order_id: str) -> dict[str, Any]:
+        """The order once its saga has ended (its status is final)."""
+
+        async def final() -> dict[str, Any] | None:
+            response = await self.gateway.get(f"/api/protected/orders/{order_id}", headers=user[1])
+            assert response.status_code == 200, response.text
+            order = response.json()
+            return order if order["status"] in FINAL else None
+
+        return await eventually(final, self.deadline, f"order {order_id} never settled")
+
+    async def saga(self, order_id: str) -> dict[str, Any]:
+        """The checkout saga of an order once it has ended, with its history."""
+
+        async def ended() -> dict[str, Any] | None:
+            response = await self.gateway.get(
+                self.service("orders", "/sagas"), params={"name": "checkout", "key": order_id}
+            )
+            assert response.status_code == 200, response.text
+            sagas = response.json()
+            return sagas[0] if sagas and sagas[0]["status"] in ("completed", "failed") else None
+
+        return await eventually(ended, self.deadline, f"the saga of {order_id} never ended")
+
+    async def rows(
+        self, user: tuple[str, dict[str, str]], path: str, order_id: str
+    ) -> list[dict[str, Any]]:
+        """Every row of a protected collection (payments, shipments) that names the order."""
+        found, offset = [], 0
+        while True:
+            response = await self.gateway.get(
+                path, params={"limit": 100, "offset": offset}, headers=user[1]
+            )
+            assert response.status_code == 200, response.text
+            page = response.json()
+            found += [row for row in page["items"] if row["order_id"] == order_id]
+            offset += len(page["items"])
+            if not page["items"] or offset >= page["total"]:
+                return found
+
+    async def payments(self, user: tuple[str, dict[str, str]], order_id: str) -> list[dict]:
+        return await self.rows(user, "/api/protected/payments", order_id)
+
+    async def shipments(self, user: tuple[str, dict[str, str]], order_id: str) -> list[dict]:
+        return await self.rows(user, self.service("shipping", "/shipments"), order_id)
+
+
+async def eventually(probe: Callable[[], Awaitable[Any]], deadline: float, message: str) -> Any:
+    """Poll `probe` until it returns something other than None."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + deadline
+    while True:
+        found = await probe()
+        if found is not None:
+            return found
+        if loop.time() > end:
+            pytest.fail(message)
+        await asyncio.sleep(0.1)
+
+
+class EmbeddedShop(Shop):
+    """Embedded mode, with the apps at hand (their databases, the shared bus)."""
+
+    def __init__(
+        self, gateway: httpx.AsyncClient, urls: dict[str, str], apps: dict[str, Any]
+    ) -> None:
+        super().__init__(gateway, urls)
+        self.apps = apps
+
+    async def published(self, event_type: str, order_id: str) -> Envelope:
+        """The envelope the orders service wrote to its outbox for this order."""
+        async with self.apps["orders"].state.db.session() as session:
+            bodies = await session.scalars(
+                select(outbox.c.body).where(outbox.c.event_type == event_type)
+            )
+            for body in bodies:
+                envelope = Envelope.from_bytes(body)
+                if envelope.data.get("order_id") == order_id:
+                    return envelope
+        raise AssertionError(f"no {event_type} in the outbox for {order_id}")
+
+
+@pytest.fixture
+async def shop(tmp_path: Path) -> AsyncIterator[EmbeddedShop]:
+    ports = {name: free_port() for name in SERVICES}
+    shared = {
+        "app_env": "test",
+        "jwt_secret": SECRET,
+        "service_urls": {name: f"http://127.0.0.1:{port}" for name, port in ports.items()},
+        "consul_http_addr": None,
+        "event_bus": "memory",
+    }
+    apps: dict[str, Any] = {}
+    for name, info in SERVICES.items():
+        config = importlib.import_module(f"services.{info.module}.config")
+        database_url = f"sqlite+aiosqlite:///{tmp_path / info.module}.db"
+        settings = config.Settings(port=ports[name], database_url=database_url, **shared)
+        apps[name] = importlib.import_module(info.app_module).create_app(settings)
+    specs = [AppSpec(name, app, ports[name]) for name, app in apps.items()]
+    # No rate limit: the concurrency test alone sends more requests than a client may.
+    specs.append(AppSpec("gateway", create_gateway(GatewaySettings(**shared), rate_limit=None)))
+    async with (
+        embedded(specs) as system,
+        httpx.AsyncClient(base_url=system.urls["gateway"], timeout=30) as gateway,
+    ):
+        yield EmbeddedShop(gateway, system.urls, apps)
+
+
+async def test_a_checkout_is_paid_and_shipped(shop: EmbeddedShop) -> None:
+    user = await shop.customer()
+    product = await shop.product("12.50", stock=10)
+    order = await shop.checkout(user, (product, 3))
+    assert Decimal(order["total"]) == Decimal("37.50")  # the catalogue's, not the client's
+
+    settled = await shop.settled(user, order["id"])
+    assert settled["status"] == "payment_confirmed"
+    assert settled["cancel_reason"] is None
+    assert await shop.stock(product) == 7
+    [payment] = await shop.payments(user, order["id"])
+    assert payment["status"] == "succeeded" and Decimal(payment["amount"]) == Decimal("37.50")
+    shipments = await eventually(
+        lambda: _nonempty(shop.shipments(user, order["id"])), shop.deadline, "no shipment"
+    )
+    assert len(shipments) == 1 and shipments[0]["tracking_number"].startswith("TRK-")
+
+
+async def test_a_declined_payment_cancels_and_gives_the_stock_back(shop: EmbeddedShop) -> None:
+    user = await shop.customer()
+    product = await shop.product("600.00", stock=5)
+    order = await shop.checkout(user, (product, 2))  # 1200.00, above the card limit
+    assert Decimal(order["total"]) > CARD_LIMIT
+
+    settled = await shop.settled(user, order["id"])
+    assert settled["status"] == "cancelled"
+    assert "declined" in settled["cancel_reason"] and "1000.00" in settled["cancel_reason"]
+    assert await shop.stock(product) == 5
+    [payment] = await shop.payments(user, order["id"])
+    assert payment["status"] == "failed"
+    assert payment["failure_reason"] == settled["cancel_reason"]
+    saga = await shop.saga(order["id"])
+    events = [entry["event"] for entry in saga["history"]]
+    assert saga["status"] == "failed"
+    assert events.index("payment.failed") < events.index("inventory.released")
+    assert await shop.shipments(user, order["id"]) == []
+
+
+async def test_short_stock_cancels_without_a_charge(shop: EmbeddedShop) -> None:
+    user = await shop.customer()
+    plenty = await shop.product("1.00", stock=10)
+    scarce = await shop.product("2.00", stock=1)
+    order = await shop.checkout(user, (plenty, 4), (scarce, 2))
+
+    settled = await shop.settled(user, order["id"])
+    assert settled["status"] == "cancelled"
+    assert "out of stock" in settled["cancel_reason"]
+    # All or nothing: the item that was available was not taken either.
+    assert (await shop.stock(plenty), await shop.stock(scarce)) == (10, 1)
+    assert await shop.payments(user, order["id"]) == []
+    events = [entry["event"] for entry in (await shop.saga(order["id"]))["history"]]
+    assert "inventory.rejected" in events and "inventory.released" not in events
+
+
+async def test_unknown_products_are_refused(shop: EmbeddedShop) -> None:
+    user = await shop.customer()
+    response = await shop.place(user, (str(uuid.uuid4()), 1))
+    assert response.status_code == 422, response.text
+
+
+async def test_an_unknown_user_is_refused(shop: EmbeddedShop) -> None:
+    _, headers = await shop.customer()
+    product = await shop.product("1.00", stock=1)
+    response = await shop.place((str(uuid.uuid4()), headers), (product, 1))
+    assert response.status_code == 422, response.text
+
+
+async def test_read_models_show_the_outcomes(shop: EmbeddedShop) -> None:
+    user = await shop.customer()
+    cheap = await shop.product("10.00", stock=10)
+    dear = await shop.product("2000.00", stock=10)
+    paid = await shop.checkout(user, (cheap, 2))
+    declined = await shop.checkout(user, (dear, 1))
+    for order in (paid, declined):
+        await shop.settled(user, order["id"])
+
+    async def summaries() -> dict[str, str] | None:
+        response = await shop.gateway.get(
+            shop.service("orders", "/order-summaries"), params={"user_id": user[0]}
+        )
+        assert response.status_code == 200, response.text
+        rows = {row["order_id"]: row["status"] for row in response.json()["items"]}
+        return rows if set(rows.values()) <= FINAL and len(rows) == 2 else None
+
+    statuses = await eventually(summaries, shop.deadline, "order summaries never caught up")
+    assert statuses == {paid["id"]: "payment_confirmed", declined["id"]: "cancelled"}
+    response = await shop.gateway.get(
+        shop.service("orders", "/order-summaries"), params={"status": "cancelled"}
+    )
+    assert declined["id"] in [row["order_id"] for row in response.json()["items"]]
+
+    response = await shop.gateway.get(shop.service("orders", "/daily-sales"))
+    assert response.status_code == 200, response.text
+    [today] = response.json()["items"]
+    assert today["orders"] == 2
+    assert Decimal(today["revenue"]) == Decimal("2020.00")
+
+
+async def test_a_duplicated_event_has_one_effect(shop: EmbeddedShop) -> None:
+    user = await shop.customer()
+    product = await shop.product("5.00", stock=10)
+    order = await shop.checkout(user, (product, 2))
+    await shop.settled(user, order["id"])
+    bus = shared_memory_bus()
+    await bus.join()
+
+    # The broker may deliver any message twice; here the saga's trigger and the shipping
+    # request are delivered again, twice each.
+    for event_type, exchange in (("order.created", "orders"), ("shipping.initiate", "shipping")):
+        envelope = await shop.published(event_type, order["id"])
+        for _ in range(2):
+            await bus.publish(exchange, event_type, envelope)
+    await bus.join()
+
+    assert await shop.stock(product) == 8
+    assert len(await shop.payments(user, order["id"])) == 1
+    assert len(await shop.shipments(user, order["id"])) == 1
+    response = await shop.gateway.get(shop.service("orders", "/daily-sales"))
+    assert response.json()["items"][0]["orders"] == 1
+
+
+async def test_concurrent_checkouts_never_oversell(shop: EmbeddedShop) -> None:
+    product = await shop.product("3.00", stock=5)
+    users = [await shop.customer() for _ in range(20)]
+    orders = await asyncio.gather(*(shop.checkout(user, (product, 1)) for user in users))
+    settled = await asyncio.gather(
+        *(shop.settled(user, order["id"]) for user, order in zip(users, orders, strict=True))
+    )
+    statuses = [order["status"] for order in settled]
+    assert statuses.count("payment_confirmed") == 5
+    assert statuses.count("cancelled") == 15
+    assert await shop.stock(product) == 0
+
+
+async def _nonempty(rows: Awaitable[list[dict[str, Any]]]) -> list[dict[str, Any]] | None:
+    return (await rows) or None
