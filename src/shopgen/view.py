@@ -295,10 +295,11 @@ SCHEMA_IMPORTS = frozenset(
 # Module-level names of a generated router; an instance variable must not shadow them.
 ROUTER_NAMES = frozenset(
     {"models", "schemas", "router", "status", "select", "uuid", "or_", "hash_password", "item",
-     "payload", "session", "changes", "statement", "page", "not_found", "query"}
+     "payload", "session", "changes", "statement", "page", "not_found", "query", "context",
+     "events", "payloads", "hooks", "name", "value"}
 )  # fmt: skip
 # Router modules live beside these in api/.
-RESERVED_ROUTER_MODULES = frozenset({"auth", "operations", "deps"})
+RESERVED_ROUTER_MODULES = frozenset({"auth", "operations", "deps", "read_models"})
 
 # ---------------------------------------------------------------------------------------------
 # Fields
@@ -1437,26 +1438,53 @@ class Invocation:
     args: tuple[tuple[str | None, Any], ...]
 
 
-def exploded(value: Any, indent: int = 0) -> str:
-    """Python source of nested calls, dicts and lists, one item per line with a trailing comma
-    (ruff format keeps a magic trailing comma's layout, so no length can break it)."""
-    pad, inner = " " * indent, " " * (indent + INDENT)
+def _flat(value: Any) -> str:
     if isinstance(value, Src):
         return value.code
     if isinstance(value, Invocation):
-        items = [(f"{k}=" if k else "") + exploded(v, indent + INDENT) for k, v in value.args]
+        args = ", ".join((f"{k}=" if k else "") + _flat(v) for k, v in value.args)
+        return f"{value.head}({args})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{pyrepr(k)}: {_flat(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_flat(v) for v in value) + "]"
+    return pyrepr(value)
+
+
+def exploded(value: Any, indent: int = 0, used: int = 0, suffix: int = 0) -> str:
+    """Python source of nested calls, dicts and lists laid out as ruff format does: on one line
+    when it fits after `used` columns (from `indent`), else one item per line with a trailing
+    comma, each item laid out the same way."""
+    flat = _flat(value)
+    if indent + used + len(flat) + suffix <= LINE_LENGTH or isinstance(value, Src):
+        return flat
+    inner, items = indent + INDENT, []
+    if isinstance(value, Invocation):
+        for key, item in value.args:
+            prefix = f"{key}=" if key else ""
+            items.append(prefix + exploded(item, inner, len(prefix), 1))
         head, close = value.head + "(", ")"
     elif isinstance(value, dict):
-        items = [f"{pyrepr(k)}: {exploded(v, indent + INDENT)}" for k, v in value.items()]
+        for key, item in value.items():
+            prefix = f"{pyrepr(key)}: "
+            items.append(prefix + exploded(item, inner, len(prefix), 1))
         head, close = "{", "}"
     elif isinstance(value, list | tuple):
-        items = [exploded(v, indent + INDENT) for v in value]
+        items = [exploded(item, inner, 0, 1) for item in value]
         head, close = "[", "]"
     else:
-        return pyrepr(value)
-    if not items:
-        return head + close
-    return head + "\n" + "".join(f"{inner}{item},\n" for item in items) + pad + close
+        return flat
+    pad = " " * inner
+    return head + "\n" + "".join(f"{pad}{item},\n" for item in items) + " " * indent + close
+
+
+def plain_docstring(text: str, fallback: str, indent: int = INDENT) -> str:
+    """`text` as a one-line docstring when it is plain (no quotes, escapes or line breaks) and
+    fits; else `fallback` (which must be plain)."""
+    plain = text.isprintable() and not re.search(r'["\\]', text) and text.strip() == text
+    if plain and text and indent + len(text) + 6 <= LINE_LENGTH:
+        return f'"""{text}"""'
+    return f'"""{fallback}"""'
 
 
 def event_class_name(event: str) -> str:
@@ -1493,6 +1521,10 @@ class EventView:
     @cached_property
     def description(self) -> str:
         return self.spec.description or f"`{self.name}`, published by {self.publisher}."
+
+    @cached_property
+    def docstring(self) -> str:
+        return plain_docstring(self.description, f"`{self.name}`, published by {self.publisher}.")
 
     @cached_property
     def fields(self) -> list[FieldView]:
@@ -1589,6 +1621,13 @@ class SagaView:
             names |= set(events[step.replies.success].field_names)
         return names
 
+    def compensate_command(self, step: Any) -> str:
+        """The owner's command to undo `step` (as runtime.events.saga names it)."""
+        return f"saga.{self.name}.{step.name}.compensate"
+
+    def compensated_event(self, step: Any) -> str:
+        return f"saga.{self.name}.{step.name}.compensated"
+
     @staticmethod
     def _outcome(outcome: Any) -> Invocation:
         args: list[tuple[str | None, Any]] = []
@@ -1630,7 +1669,7 @@ class SagaView:
                 ("on_failure", self._outcome(self.spec.on_failure)),
             ),
         )
-        return f"{self.constant} = {exploded(definition)}"
+        return f"{self.constant} = " + exploded(definition, 0, len(self.constant) + 3)
 
 
 @dataclass(eq=False)
@@ -1860,6 +1899,20 @@ class ReadModelView:
         return out
 
     @cached_property
+    def list_params(self) -> list[str]:
+        params = ["session: SessionDep", "page: PageParamsDep"]
+        if not self.keyed:
+            params += ["since: dt.date | None = None", "until: dt.date | None = None"]
+        return params + [p for p in self.query_params if not p.startswith(("since:", "until:"))]
+
+    @cached_property
+    def order_by(self) -> list[str]:
+        model = f"models.{self.class_name}"
+        if self.keyed:
+            return [f"{model}.last_event_at.desc()", f"{model}.{self.key}"]
+        return [f"{model}.day.desc()"]
+
+    @cached_property
     def projection(self) -> str:
         """`events.read_model(Projection(...))` of events.py."""
         on = {}
@@ -1888,7 +1941,7 @@ class ReadModelView:
                 ("on", on),
             ),
         )
-        return f"events.read_model({exploded(projection)})"
+        return exploded(Invocation("events.read_model", ((None, projection),)))
 
     @cached_property
     def types(self) -> set[str]:
@@ -2028,19 +2081,22 @@ class ServiceView:
     @cached_property
     def model_imports(self) -> list[str]:
         """Import lines of models.py, sorted the way ruff's isort sorts them."""
+        read_types = " ".join(t for m in self.read_models for t in m.types)
         lines = []
-        if self.entities:
+        if self.entities or self.read_models:
             lines.append("import datetime as dt")
-            if self._uses("decimal"):
-                lines.append("import decimal")
+        if self._uses("decimal") or "decimal." in read_types:
+            lines.append("import decimal")
+        if self.entities or "uuid." in read_types:
             lines.append("import uuid")
-            if any(f.is_json for entity in self.entities for f in entity.fields):
-                lines.append("from typing import Any")
+        if any(f.is_json for entity in self.entities for f in entity.fields) or "Any" in read_types:
+            lines.append("from typing import Any")
+        if lines:
             lines.append("")
         sqlalchemy = ["import sqlalchemy as sa", "from sqlalchemy.orm import DeclarativeBase"]
-        if self.entities:
+        if self.entities or self.read_models:
             sqlalchemy[1] += ", Mapped, mapped_column"
-        return lines + sqlalchemy
+        return [*lines, *sqlalchemy, "", "from runtime.events import attach_tables"]
 
     @cached_property
     def enum_constants(self) -> list[str]:
@@ -2116,6 +2172,7 @@ class ServiceView:
         # Fixed paths before the entities' `/{id}` routes, which would otherwise shadow them.
         names = ["auth"] if self.issuer else []
         names += ["operations"] if self.operations else []
+        names += ["read_models"] if self.read_models else []
         return names + [entity.module for entity in self.entities]
 
     @cached_property
@@ -2342,11 +2399,11 @@ class ServiceView:
     def catalog(self) -> str:
         """`CATALOG = EventCatalog([...])` of events.py."""
         entries = [e.catalog_entry for e in self.event_views]
-        return f"CATALOG = {exploded(Invocation('EventCatalog', ((None, entries),)))}"
+        return "CATALOG = " + exploded(Invocation("EventCatalog", ((None, entries),)), 0, 10)
 
     @cached_property
     def events_runtime_imports(self) -> list[str]:
-        names = ["EventCatalog", "EventType", "ServiceEvents"]
+        names = ["EventCatalog", "ServiceEvents"] + (["EventType"] if self.event_views else [])
         if self.sagas:
             names += ["Outcome", "SagaDefinition", "Step"]
         if self.owned_sagas:
@@ -2357,87 +2414,93 @@ class ServiceView:
                 names.append("Upsert")
             if any(not m.keyed for m in self.read_models):
                 names.append("Aggregate")
-        names += sorted({fn for fn, _ in self.declared_queues_raw})
+        names += sorted({function for function, _, _ in self.declared_queues})
         return names
 
     @cached_property
     def events_local_imports(self) -> list[str]:
         """`from . import ...` and the custom handler/action imports of events.py."""
-        local = ["payloads"]
+        local = ["payloads"] if self.event_views else []
         if self.owned_sagas or self.read_models:
             local.insert(0, "models")
         custom = [f"from .custom.actions.{a.module} import {a.function}" for a in self.actions]
-        custom += [
-            f"from .custom.handlers.{h.module} import {h.function}" for h in self.handlers
-        ]
-        return [f"from . import {', '.join(local)}", *sorted(custom)]
+        custom += [f"from .custom.handlers.{h.module} import {h.function}" for h in self.handlers]
+        head = [f"from . import {', '.join(local)}"] if local else []
+        return [*head, *sorted(custom)]
 
     @cached_property
     def saga_owners(self) -> list[str]:
-        return [
-            f"events.saga_owner({s.constant}, "
-            + (
-                f"entity_updater(models.{s.entity.class_name}))"
-                if s.key_attribute == "id"
-                else f'entity_updater(models.{s.entity.class_name}, "{s.key_attribute}"))'
-            )
-            for s in self.owned_sagas
-        ]
+        """`events.saga_owner(...)` lines: the outcome updates the saga's entity by its key."""
+        out = []
+        for saga in self.owned_sagas:
+            args = [f"models.{saga.entity.class_name}"]
+            if saga.key_attribute != "id":
+                args.append(pyrepr(saga.key_attribute))
+            updater = pycall(args, "entity_updater", 4)
+            out.append(pycall([saga.constant, updater], "events.saga_owner", 0))
+        return out
 
     @cached_property
     def saga_participants(self) -> list[str]:
         out = []
         for saga, actions in self.participated_sagas:
             mapping = {a.function: Src(a.function) for a in actions}
-            call = Invocation("events.saga_participant", ((None, Src(saga.constant)),
-                                                          (None, mapping)))
+            call = Invocation(
+                "events.saga_participant", ((None, Src(saga.constant)), (None, mapping))
+            )
             out.append(exploded(call))
         return out
 
     @cached_property
-    def declared_queues_raw(self) -> list[tuple[str, str]]:
-        """(name function, call source) of the queues of other services consuming events this
-        service publishes, declared at start so nothing published before they start is lost."""
+    def declared_queues(self) -> list[tuple[str, str, str]]:
+        """(name function, queue source, event) of other services' queues for events this
+        service publishes: declared at start, so events published before they first start
+        wait for them."""
         published = {e.name for e in self.event_views if e.publisher == self.name}
         out: list[tuple[str, str, str]] = []
+
+        def add(function: str, args: Iterable[str], event: str, ours: bool = False) -> None:
+            if ours or event in published:
+                out.append((function, pycall([pyrepr(a) for a in args], function, 4), event))
+
         for other in self._project.services:
             if other.name == self.name:
                 continue
-            for event, _ in other.spec.consumes.items():
-                if event in published:
-                    out.append(("consumer_queue", f'consumer_queue("{other.name}", "{event}")',
-                                event))
+            for event in other.spec.consumes:
+                add("consumer_queue", (other.name, event), event)
             for model, spec in other.spec.read_models.items():
                 for event in spec.on:
-                    if event in published:
-                        out.append(("read_model_queue",
-                                    f'read_model_queue("{other.name}", "{model}", "{event}")',
-                                    event))
+                    add("read_model_queue", (other.name, model, event), event)
         for saga in self.sagas:
             for index, step in enumerate(saga.spec.steps):
-                event = saga.input_event(index)
-                if step.service != self.name and event in published:
-                    out.append(("saga_step_queue",
-                                f'saga_step_queue("{step.service}", "{saga.name}", "{step.name}")',
-                                event))
+                if step.service != self.name:
+                    event = saga.input_event(index)
+                    add("saga_step_queue", (step.service, saga.name, step.name), event)
+            for step in saga.spec.steps:
+                # the saga's own commands and replies (`saga.<saga>.<step>.compensate`, ...)
+                if step.compensation and saga.owner == self.name != step.service:
+                    queue = f"{step.service}.saga.{saga.name}.{step.name}"  # its step's queue
+                    add("compensation_queue", (queue,), saga.compensate_command(step), True)
+                reply = step.compensation and step.compensation.reply
+                if step.compensation and not reply and step.service == self.name != saga.owner:
+                    event = saga.compensated_event(step)
+                    add("saga_owner_queue", (saga.owner, saga.name, event), event, True)
             if saga.owner != self.name:
                 listened = [saga.spec.trigger]
                 for step in saga.spec.steps:
                     listened += [step.replies.success, step.replies.failure]
                     if step.compensation and step.compensation.reply:
                         listened.append(step.compensation.reply)
-                for event in dict.fromkeys(e for e in listened if e in published):
-                    out.append(("saga_owner_queue",
-                                f'saga_owner_queue("{saga.owner}", "{saga.name}", "{event}")',
-                                event))
-        return [(fn, f'events.declare_queue({call}, "{event}")') for fn, call, event in out]
+                for event in dict.fromkeys(e for e in listened if e):
+                    add("saga_owner_queue", (saga.owner, saga.name, event), event)
+        return out
 
     @cached_property
-    def declared_queues(self) -> list[str]:
+    def queue_declarations(self) -> list[str]:
+        """`events.declare_queue(...)` lines of events.py."""
         return [
-            pycall([call.removeprefix("events.declare_queue(").rsplit(", ", 1)[0],
-                    call.rsplit(", ", 1)[1][:-1]], "events.declare_queue", 0)
-            for _, call in self.declared_queues_raw
+            pycall([queue, pyrepr(event)], "events.declare_queue", 0)
+            for _, queue, event in self.declared_queues
         ]
 
     @cached_property
@@ -2480,7 +2543,21 @@ class ServiceView:
 
     @cached_property
     def read_models_file(self) -> str:
+        """api/read_models.py: the read models' query endpoints; empty without read models."""
         return "read_models.py" if self.read_models else ""
+
+    @cached_property
+    def read_model_imports(self) -> list[str]:
+        """Standard-library imports of api/read_models.py."""
+        types = " ".join(t for m in self.read_models for t in m.types)
+        lines = ["import datetime as dt"]
+        if "decimal." in types:
+            lines.append("import decimal")
+        if "uuid." in types:
+            lines.append("import uuid")
+        if "Any" in types:
+            lines.append("from typing import Any")
+        return lines
 
 
 @dataclass(frozen=True)
