@@ -3,37 +3,58 @@
 own rules (custom/): stock reserved and released, payments above the card limit declined,
 shipments created for paid orders.
 
-Embedded mode: every service and the gateway in this process, SQLite databases in a temporary
-folder, the in-process bus. Polling waits for a saga's end with a generous deadline; nothing
-asserts how long anything took.
+Each scenario runs in both modes:
+- embedded: every service and the gateway in this process, SQLite databases in a temporary
+  folder, the in-process bus;
+- distributed: `python -m system up` in a temporary folder (its own `.run/`), on free ports,
+  against this machine's PostgreSQL (databases with a unique name prefix, dropped afterwards)
+  and RabbitMQ (a throwaway virtual host when `rabbitmqctl` may create one). Skipped, saying
+  why, where PostgreSQL (TEST_POSTGRES_URL) or RabbitMQ (AMQP_URL) does not answer.
+Polling waits for a saga's end with a generous deadline; nothing asserts how long anything took.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import importlib
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 
+import aio_pika
 import httpx
 import pytest
 from sqlalchemy import select
 
 from gateway.app import create_app as create_gateway
 from gateway.settings import GatewaySettings
-from runtime.events import Envelope
+from runtime.databases import drop_database
+from runtime.events import Envelope, consumer_queue
 from runtime.events.bus import shared_memory_bus
+from runtime.events.rabbit import dead_letter_queue
 from runtime.events.tables import outbox
 from runtime.launcher import AppSpec, embedded, free_port
+from runtime.settings import env_prefix
 from system import SERVICES
+from system.distributed import GATEWAY, Config, plan
 
 SECRET = "checkout-test-secret-0123456789-abcdefghij"
 FINAL = {"payment_confirmed", "cancelled"}
 CARD_LIMIT = Decimal("1000.00")  # services/payments/custom/actions/charge.py
 PASSWORD = "correct-horse-battery"
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 
 
 class Shop:
@@ -73,19 +94,19 @@ class Shop:
         return response.json()["stock"]
 
     async def place(
-        self, user: tuple[str, dict[str, str]], *items: tuple[str, int]
+        self, user: tuple[str, dict[str, str]], *items: tuple[str, int], price: str = "0.01"
     ) -> httpx.Response:
-        """POST an order. The prices and total sent are wrong on purpose: the order must
-        store the total the products service computes."""
+        """POST an order. The prices and total sent are wrong unless `price` is right: the
+        order must store the prices and total the products service knows."""
         user_id, headers = user
-        lines = [{"product_id": p, "quantity": q, "price": "0.01"} for p, q in items]
+        lines = [{"product_id": p, "quantity": q, "price": price} for p, q in items]
         order = {"user_id": user_id, "items": lines, "total": "0.01"}
         return await self.gateway.post("/api/protected/orders", json=order, headers=headers)
 
     async def checkout(
-        self, user: tuple[str, dict[str, str]], *items: tuple[str, int]
+        self, user: tuple[str, dict[str, str]], *items: tuple[str, int], price: str = "0.01"
     ) -> dict[str, Any]:
-        response = await self.place(user, *items)
+        response = await self.place(user, *items, price=price)
         assert response.status_code == 201, response.text
         return response.json()
 
@@ -128,6 +149,24 @@ class Shop:
             offset += len(page["items"])
             if not page["items"] or offset >= page["total"]:
                 return found
+
+    async def summaries(self, **query: str) -> list[dict[str, Any]]:
+        """OrderSummary rows (the orders service's read model) matching the query."""
+        response = await self.gateway.get(
+            self.service("orders", "/order-summaries"), params={**query, "limit": 100}
+        )
+        assert response.status_code == 200, response.text
+        return response.json()["items"]
+
+    async def daily_sales(self) -> tuple[int, Decimal]:
+        """Today's orders and revenue (the DailySales read model); zero before the first."""
+        response = await self.gateway.get(self.service("orders", "/daily-sales"))
+        assert response.status_code == 200, response.text
+        today = dt.datetime.now(dt.UTC).date().isoformat()
+        for row in response.json()["items"]:
+            if row["day"] == today:
+                return row["orders"], Decimal(row["revenue"])
+        return 0, Decimal(0)
 
     async def payments(self, user: tuple[str, dict[str, str]], order_id: str) -> list[dict]:
         return await self.rows(user, "/api/protected/payments", order_id)
@@ -172,7 +211,7 @@ class EmbeddedShop(Shop):
 
 
 @pytest.fixture
-async def shop(tmp_path: Path) -> AsyncIterator[EmbeddedShop]:
+async def embedded_shop(tmp_path: Path) -> AsyncIterator[EmbeddedShop]:
     ports = {name: free_port() for name in SERVICES}
     shared = {
         "app_env": "test",
@@ -197,7 +236,147 @@ async def shop(tmp_path: Path) -> AsyncIterator[EmbeddedShop]:
         yield EmbeddedShop(gateway, system.urls, apps)
 
 
-async def test_a_checkout_is_paid_and_shipped(shop: EmbeddedShop) -> None:
+@dataclass
+class Distributed:
+    """The processes `python -m system up` started, run from `workdir` with `env`."""
+
+    workdir: Path
+    env: dict[str, str]
+    urls: dict[str, str]
+    amqp_url: str
+
+    def system(self, *args: str) -> None:
+        command = [sys.executable, "-m", "system", *args]
+        result = subprocess.run(
+            command, cwd=self.workdir, env=self.env, capture_output=True, text=True, timeout=300
+        )
+        logs = "".join(
+            f"\n--- {log.name}\n{log.read_text()[-3000:]}"
+            for log in sorted((self.workdir / ".run").glob("*.log"))
+        )
+        assert result.returncode == 0, result.stdout + result.stderr + logs
+
+
+class DistributedShop(Shop):
+    """Distributed mode: the processes, and the broker they share."""
+
+    def __init__(self, gateway: httpx.AsyncClient, system: Distributed) -> None:
+        super().__init__(gateway, system.urls, deadline=120.0)
+        self.processes = system
+
+    async def publish_raw(self, exchange: str, routing_key: str, body: bytes) -> None:
+        connection = await aio_pika.connect_robust(self.processes.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            target = await channel.get_exchange(exchange, ensure=True)
+            await target.publish(aio_pika.Message(body, delivery_mode=2), routing_key)
+
+    async def queued(self, queue: str) -> int:
+        """How many messages wait in `queue` (a passive declare changes nothing)."""
+        connection = await aio_pika.connect_robust(self.processes.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            declared = await channel.declare_queue(queue, passive=True)
+            return declared.declaration_result.message_count or 0
+
+
+def _require_server(url: str, default_port: int, variable: str) -> None:
+    parts = urlsplit(url)
+    try:
+        socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), 5)
+    except OSError as exc:
+        pytest.skip(f"nothing answers at {url} (set {variable}): {exc}")
+
+
+@pytest.fixture(scope="module")
+def rabbitmq_url() -> Iterator[str]:
+    """AMQP_URL on a virtual host of its own, so that no other run's messages meet these
+    (queue names are the same in every copy of the shop); AMQP_URL as it is when the virtual
+    host cannot be created here."""
+    _require_server(AMQP_URL, 5672, "AMQP_URL")
+    parts = urlsplit(AMQP_URL)
+    vhost = f"checkout-test-{uuid.uuid4().hex[:8]}"
+    tool = shutil.which("rabbitmqctl")
+
+    def rabbitmqctl(*args: str) -> bool:
+        done = subprocess.run([tool, *args], capture_output=True, timeout=120) if tool else None
+        return done is not None and done.returncode == 0
+
+    user = parts.username or "guest"
+    if not (
+        rabbitmqctl("add_vhost", vhost)
+        and rabbitmqctl("set_permissions", "-p", vhost, user, ".*", ".*", ".*")
+    ):
+        yield AMQP_URL
+        return
+    try:
+        yield urlunsplit(parts._replace(path="/" + quote(vhost, safe="")))
+    finally:
+        rabbitmqctl("delete_vhost", vhost)
+
+
+@pytest.fixture(scope="module")
+def distributed(
+    tmp_path_factory: pytest.TempPathFactory, rabbitmq_url: str
+) -> Iterator[Distributed]:
+    _require_server(POSTGRES_URL, 5432, "TEST_POSTGRES_URL")
+    workdir = tmp_path_factory.mktemp("distributed")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("VIRTUAL_ENV", "CONSUL_HTTP_ADDR", "SERVICE_URLS")
+        and not key.endswith(("_DATABASE_URL", "_PORT"))
+    }
+    env.update(
+        APP_ENV="test",
+        JWT_SECRET=SECRET,
+        LOG_LEVEL="WARNING",
+        AMQP_URL=rabbitmq_url,
+        POSTGRES_SERVER_URL=POSTGRES_URL.rsplit("/", 1)[0],
+        DATABASE_NAME_PREFIX=f"t{uuid.uuid4().hex[:8]}_",
+        # The tests run behind a "proxy" that spreads their requests over many client
+        # addresses: the concurrency test alone sends more than the rate limit allows one.
+        TRUSTED_PROXIES="127.0.0.1",
+        GATEWAY_PORT=str(free_port()),
+    )
+    env.update({f"{env_prefix(name)}_PORT": str(free_port()) for name in SERVICES})
+    config = Config(env, env_file=workdir / ".env")
+    urls = {process.name: process.url for process in plan([], config)}
+    system = Distributed(workdir, env, urls, rabbitmq_url)
+    try:
+        system.system("up", "--timeout", "180")
+        yield system
+    finally:
+        system.system("down")
+        asyncio.run(_drop_databases(config))
+
+
+async def _drop_databases(config: Config) -> None:
+    for process in plan([], config):
+        if process.database_url:
+            await drop_database(process.database_url)
+
+
+async def _spread_clients(request: httpx.Request) -> None:
+    request.headers["X-Forwarded-For"] = f"10.{random.randrange(256)}.{random.randrange(256)}.1"
+
+
+@pytest.fixture
+async def distributed_shop(distributed: Distributed) -> AsyncIterator[DistributedShop]:
+    hooks = {"request": [_spread_clients]}
+    async with httpx.AsyncClient(
+        base_url=distributed.urls[GATEWAY], timeout=30, event_hooks=hooks
+    ) as gateway:
+        yield DistributedShop(gateway, distributed)
+
+
+@pytest.fixture(params=["embedded", "distributed"])
+def shop(request: pytest.FixtureRequest) -> Shop:
+    """The scenario in each mode."""
+    return request.getfixturevalue(f"{request.param}_shop")
+
+
+async def test_a_checkout_is_paid_and_shipped(shop: Shop) -> None:
     user = await shop.customer()
     product = await shop.product("12.50", stock=10)
     order = await shop.checkout(user, (product, 3))
@@ -215,7 +394,7 @@ async def test_a_checkout_is_paid_and_shipped(shop: EmbeddedShop) -> None:
     assert len(shipments) == 1 and shipments[0]["tracking_number"].startswith("TRK-")
 
 
-async def test_a_declined_payment_cancels_and_gives_the_stock_back(shop: EmbeddedShop) -> None:
+async def test_a_declined_payment_cancels_and_gives_the_stock_back(shop: Shop) -> None:
     user = await shop.customer()
     product = await shop.product("600.00", stock=5)
     order = await shop.checkout(user, (product, 2))  # 1200.00, above the card limit
@@ -235,7 +414,7 @@ async def test_a_declined_payment_cancels_and_gives_the_stock_back(shop: Embedde
     assert await shop.shipments(user, order["id"]) == []
 
 
-async def test_short_stock_cancels_without_a_charge(shop: EmbeddedShop) -> None:
+async def test_short_stock_cancels_without_a_charge(shop: Shop) -> None:
     user = await shop.customer()
     plenty = await shop.product("1.00", stock=10)
     scarce = await shop.product("2.00", stock=1)
@@ -251,20 +430,23 @@ async def test_short_stock_cancels_without_a_charge(shop: EmbeddedShop) -> None:
     assert "inventory.rejected" in events and "inventory.released" not in events
 
 
-async def test_unknown_products_are_refused(shop: EmbeddedShop) -> None:
+async def test_unknown_products_are_refused(embedded_shop: EmbeddedShop) -> None:
+    shop = embedded_shop
     user = await shop.customer()
     response = await shop.place(user, (str(uuid.uuid4()), 1))
     assert response.status_code == 422, response.text
 
 
-async def test_an_unknown_user_is_refused(shop: EmbeddedShop) -> None:
+async def test_an_unknown_user_is_refused(embedded_shop: EmbeddedShop) -> None:
+    shop = embedded_shop
     _, headers = await shop.customer()
     product = await shop.product("1.00", stock=1)
     response = await shop.place((str(uuid.uuid4()), headers), (product, 1))
     assert response.status_code == 422, response.text
 
 
-async def test_read_models_show_the_outcomes(shop: EmbeddedShop) -> None:
+async def test_read_models_show_the_outcomes(shop: Shop) -> None:
+    before = await shop.daily_sales()
     user = await shop.customer()
     cheap = await shop.product("10.00", stock=10)
     dear = await shop.product("2000.00", stock=10)
@@ -274,28 +456,25 @@ async def test_read_models_show_the_outcomes(shop: EmbeddedShop) -> None:
         await shop.settled(user, order["id"])
 
     async def summaries() -> dict[str, str] | None:
-        response = await shop.gateway.get(
-            shop.service("orders", "/order-summaries"), params={"user_id": user[0]}
-        )
-        assert response.status_code == 200, response.text
-        rows = {row["order_id"]: row["status"] for row in response.json()["items"]}
-        return rows if set(rows.values()) <= FINAL and len(rows) == 2 else None
+        rows = await shop.summaries(user_id=user[0])
+        statuses = {row["order_id"]: row["status"] for row in rows}
+        return statuses if len(statuses) == 2 and set(statuses.values()) <= FINAL else None
 
     statuses = await eventually(summaries, shop.deadline, "order summaries never caught up")
     assert statuses == {paid["id"]: "payment_confirmed", declined["id"]: "cancelled"}
-    response = await shop.gateway.get(
-        shop.service("orders", "/order-summaries"), params={"status": "cancelled"}
-    )
-    assert declined["id"] in [row["order_id"] for row in response.json()["items"]]
+    cancelled = await shop.summaries(status="cancelled")
+    assert declined["id"] in [row["order_id"] for row in cancelled]
 
-    response = await shop.gateway.get(shop.service("orders", "/daily-sales"))
-    assert response.status_code == 200, response.text
-    [today] = response.json()["items"]
-    assert today["orders"] == 2
-    assert Decimal(today["revenue"]) == Decimal("2020.00")
+    async def sales() -> tuple[int, Decimal] | None:
+        now = await shop.daily_sales()
+        return now if now[0] >= before[0] + 2 else None
+
+    orders, revenue = await eventually(sales, shop.deadline, "daily sales never caught up")
+    assert (orders, revenue) == (before[0] + 2, before[1] + Decimal("2020.00"))
 
 
-async def test_a_duplicated_event_has_one_effect(shop: EmbeddedShop) -> None:
+async def test_a_duplicated_event_has_one_effect(embedded_shop: EmbeddedShop) -> None:
+    shop = embedded_shop
     user = await shop.customer()
     product = await shop.product("5.00", stock=10)
     order = await shop.checkout(user, (product, 2))
@@ -314,11 +493,10 @@ async def test_a_duplicated_event_has_one_effect(shop: EmbeddedShop) -> None:
     assert await shop.stock(product) == 8
     assert len(await shop.payments(user, order["id"])) == 1
     assert len(await shop.shipments(user, order["id"])) == 1
-    response = await shop.gateway.get(shop.service("orders", "/daily-sales"))
-    assert response.json()["items"][0]["orders"] == 1
+    assert (await shop.daily_sales())[0] == 1
 
 
-async def test_concurrent_checkouts_never_oversell(shop: EmbeddedShop) -> None:
+async def test_concurrent_checkouts_never_oversell(shop: Shop) -> None:
     product = await shop.product("3.00", stock=5)
     users = [await shop.customer() for _ in range(20)]
     orders = await asyncio.gather(*(shop.checkout(user, (product, 1)) for user in users))
@@ -333,3 +511,52 @@ async def test_concurrent_checkouts_never_oversell(shop: EmbeddedShop) -> None:
 
 async def _nonempty(rows: Awaitable[list[dict[str, Any]]]) -> list[dict[str, Any]] | None:
     return (await rows) or None
+
+
+async def test_a_poison_message_is_dead_lettered_while_orders_flow(
+    distributed_shop: DistributedShop,
+) -> None:
+    shop = distributed_shop
+    dead_letters = dead_letter_queue(consumer_queue("shipping", "shipping.initiate"))
+    before = await shop.queued(dead_letters)
+    await shop.publish_raw("shipping", "shipping.initiate", b"{this is not an event")
+
+    async def dead_lettered() -> int | None:
+        count = await shop.queued(dead_letters)
+        return count if count > before else None
+
+    assert await eventually(dead_lettered, shop.deadline, "no dead letter") == before + 1
+    user = await shop.customer()
+    product = await shop.product("7.00", stock=3)
+    order = await shop.checkout(user, (product, 1))
+    assert (await shop.settled(user, order["id"]))["status"] == "payment_confirmed"
+    shipments = await eventually(
+        lambda: _nonempty(shop.shipments(user, order["id"])), shop.deadline, "no shipment"
+    )
+    assert len(shipments) == 1
+
+
+async def test_orders_placed_while_products_is_down_complete_when_it_is_back(
+    distributed_shop: DistributedShop,
+) -> None:
+    shop = distributed_shop
+    user = await shop.customer()
+    product = await shop.product("4.00", stock=10)
+    shop.processes.system("down", "products")
+    try:
+        # Taken at the prices the client states, checked when the stock is reserved.
+        orders = [await shop.checkout(user, (product, 1), price="4.00") for _ in range(3)]
+        cheat = await shop.checkout(user, (product, 1), price="0.40")
+        everything = [*orders, cheat]
+        for order in everything:
+            response = await shop.gateway.get(
+                f"/api/protected/orders/{order['id']}", headers=user[1]
+            )
+            assert response.json()["status"] == "created"  # nobody can reserve stock now
+    finally:
+        shop.processes.system("up", "products")
+
+    settled = [await shop.settled(user, order["id"]) for order in everything]
+    assert [order["status"] for order in settled] == ["payment_confirmed"] * 3 + ["cancelled"]
+    assert "price changed" in settled[-1]["cancel_reason"]
+    assert await shop.stock(product) == 7

@@ -23,7 +23,7 @@ async def validate(context: Context, request: ValidateRequest) -> ValidateRespon
     rows = await context.session.execute(
         select(Product.id, Product.price).where(Product.id.in_(ids))
     )
-    prices = dict(rows.tuples().all())
+    prices = dict(rows.all())
     if not request.items or ids - prices.keys():
         return ValidateResponse(valid=False, total=ZERO)
     total = sum((prices[item.product_id] * item.quantity for item in request.items), ZERO)

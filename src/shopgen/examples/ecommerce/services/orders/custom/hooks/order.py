@@ -2,18 +2,25 @@
 """Hooks around `/orders`: what the shop checks before it accepts an order.
 
 A new order must name a known user (asked of the users service; while that service's breaker
-is open its fallback `{name: Unknown User}` is served and the order is accepted, to be
-checked later, rather than refused) and products that exist. Prices and the total come from
-the products service, never from the client, and every order starts as `created`: the
-checkout saga decides what becomes of it.
+is open its fallback `{name: Unknown User}` is served and the order is accepted rather than
+refused) and products that exist. Prices and the total come from the products service
+(`POST /products/validate`), never from the client's total, and every order starts as
+`created`: the checkout saga decides what becomes of it.
+
+While the products service cannot be reached, orders are still taken: at the prices the client
+states, the total computed here. The products service checks those prices when it reserves the
+stock (custom/actions/reserve_stock.py there), and a wrong price cancels the order. So a
+products outage delays checkouts instead of refusing them.
 """
 
-from runtime.errors import UpstreamError, ValidationFailed
+from decimal import Decimal
+
+from runtime.errors import UpstreamError, UpstreamUnavailable, ValidationFailed
 
 from ...clients import ValidateRequest
 from ...context import Context
 from ...models import Order
-from ...schemas import OrderCreate, OrderStatus, OrderUpdate
+from ...schemas import OrderCreate, OrderItem, OrderStatus, OrderUpdate
 
 # Set when the order is placed; changing them later would bypass the checkout.
 FIXED = ("user_id", "items", "total")
@@ -29,6 +36,19 @@ async def before_create_order(ctx: Context, data: OrderCreate) -> OrderCreate:
         if exc.status == 404:
             raise ValidationFailed(f"unknown user {data.user_id}") from None
         raise
+    try:
+        items, total = await _priced(ctx, data)
+    except UpstreamUnavailable:
+        # Checked later, by the saga's first step; see the module's docstring.
+        items = data.items
+        total = sum((item.price * item.quantity for item in items), Decimal("0.00"))
+    update = {"items": items, "total": total, "status": OrderStatus.CREATED, "cancel_reason": None}
+    return data.model_copy(update=update)
+
+
+async def _priced(ctx: Context, data: OrderCreate) -> tuple[list[OrderItem], Decimal]:
+    """The order's lines at the catalogue's prices, and the total the products service
+    computes for them."""
     items = [{"product_id": str(i.product_id), "quantity": i.quantity} for i in data.items]
     checked = await ctx.clients.products.validate(ValidateRequest(items=items))
     if not checked.valid or checked.total is None:
@@ -37,14 +57,7 @@ async def before_create_order(ctx: Context, data: OrderCreate) -> OrderCreate:
     for item in data.items:
         product = await ctx.clients.products.get_product(item.product_id)
         lines.append(item.model_copy(update={"price": product.price}))
-    return data.model_copy(
-        update={
-            "items": lines,
-            "total": checked.total,
-            "status": OrderStatus.CREATED,
-            "cancel_reason": None,
-        }
-    )
+    return lines, checked.total
 
 
 async def before_update_order(ctx: Context, current: Order, changes: OrderUpdate) -> OrderUpdate:

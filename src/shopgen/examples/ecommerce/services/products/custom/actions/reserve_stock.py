@@ -5,12 +5,16 @@ Stock is taken with one conditional UPDATE per product (`stock = stock - q WHERE
 so concurrent checkouts can never drive it below zero, whatever the database's isolation
 level. Either every item is reserved or none is. The reservation is recorded (below), so that
 `release_stock` gives back only what a saga took, and only once.
+
+The order's prices are checked against the catalogue first: orders taken while this service
+was unreachable carry the client's prices (see the orders service's custom/hooks/order.py).
 """
 
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from runtime.events import SagaContext, StepResult
@@ -28,6 +32,9 @@ RELEASED = "products.stock-released"
 
 async def reserve_stock(ctx: SagaContext, payload: OrderCreated) -> StepResult | None:
     """Take every item's quantity from stock, or nothing at all when one is short."""
+    wrong = await wrong_price(ctx.session, payload.items)
+    if wrong:
+        return StepResult.failure(reason=wrong)
     # A failure reply still commits this transaction (it carries the reply's outbox row), so
     # items already taken are put back by rolling back to this savepoint.
     savepoint = await ctx.session.begin_nested()
@@ -44,6 +51,20 @@ async def reserve_stock(ctx: SagaContext, payload: OrderCreated) -> StepResult |
             )
     await savepoint.commit()
     await record(ctx.session, RESERVED, ctx.saga_id)
+    return None
+
+
+async def wrong_price(session: AsyncSession, items: list[Any]) -> str | None:
+    """Why the order's lines do not match the catalogue, or None when they do."""
+    ids = {UUID(str(item["product_id"])) for item in items}
+    rows = await session.execute(select(Product.id, Product.price).where(Product.id.in_(ids)))
+    prices = dict(rows.all())
+    for item in items:
+        product_id = UUID(str(item["product_id"]))
+        if product_id not in prices:
+            return f"unknown product {product_id}"
+        if Decimal(str(item["price"])) != prices[product_id]:
+            return f"price changed: product {product_id} costs {prices[product_id]}"
     return None
 
 
