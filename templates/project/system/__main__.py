@@ -160,7 +160,11 @@ def _readiness(url: str | None) -> str:
         return "not answering"
     if response.status_code == 200:
         return "ready"
-    failing = [k for k, v in response.json().get("checks", {}).items() if v != "ok"]
+    try:
+        checks = response.json().get("checks", {})
+    except ValueError:
+        checks = {}
+    failing = [name for name, result in checks.items() if result != "ok"]
     return f"not ready ({', '.join(failing) or response.status_code})"
 
 
