@@ -1,0 +1,83 @@
+"""The e-commerce example's checkout saga, end to end, on a generated repository.
+
+The scenarios are the example's own tests (src/shopgen/examples/ecommerce/tests/custom/
+test_checkout.py, which `new --example ecommerce` lays into the repository as user code). They
+run once, with the repository's own pytest after `make install`, in embedded mode and in
+distributed mode against this machine's PostgreSQL and RabbitMQ; each scenario is then one
+test here, so that a failure names the scenario and shows its report. A scenario the inner run
+skipped (no PostgreSQL or RabbitMQ answering) is skipped here with the same reason.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from shopgen.generate import create_project, example_overlay, example_spec
+
+pytestmark = pytest.mark.slow
+
+INNER = "tests/custom/test_checkout.py"
+BOTH_MODES = [
+    "test_a_checkout_is_paid_and_shipped",
+    "test_a_declined_payment_cancels_and_gives_the_stock_back",
+    "test_short_stock_cancels_without_a_charge",
+    "test_read_models_show_the_outcomes",
+    "test_concurrent_checkouts_never_oversell",
+]
+SCENARIOS = [
+    *(f"{name}[{mode}]" for name in BOTH_MODES for mode in ("embedded", "distributed")),
+    "test_unknown_products_are_refused",
+    "test_an_unknown_user_is_refused",
+    "test_a_duplicated_event_has_one_effect",
+    "test_a_poison_message_is_dead_lettered_while_orders_flow",
+    "test_orders_placed_while_products_is_down_complete_when_it_is_back",
+]
+
+
+def _run(root: Path, *command: str, timeout: int) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    return subprocess.run(
+        command, cwd=root, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ET.Element]:
+    """Each inner scenario's JUnit test case, by name."""
+    root = tmp_path_factory.mktemp("checkout") / "shop"
+    create_project(root, example_spec("ecommerce"), overlay=example_overlay("ecommerce"))
+    installed = _run(root, "make", "install", timeout=900)
+    assert installed.returncode == 0, installed.stdout[-3000:] + installed.stderr[-3000:]
+    report = root.parent / "checkout.xml"
+    inner = _run(
+        root,
+        ".venv/bin/pytest",
+        INNER,
+        f"--junitxml={report}",
+        "-p",
+        "no:cacheprovider",
+        timeout=1800,
+    )
+    assert report.is_file(), inner.stdout[-5000:] + inner.stderr[-3000:]
+    cases = ET.parse(report).getroot().iter("testcase")
+    return {case.get("name", ""): case for case in cases}
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_checkout_scenario(outcomes: dict[str, ET.Element], scenario: str) -> None:
+    case = outcomes.get(scenario)
+    assert case is not None, f"{scenario} did not run; ran: {sorted(outcomes)}"
+    skipped = case.find("skipped")
+    if skipped is not None:
+        pytest.skip(skipped.get("message", "skipped by the generated repository's test"))
+    problems = [el for el in (case.find("failure"), case.find("error")) if el is not None]
+    assert not problems, "\n".join(f"{el.get('message')}\n{el.text}" for el in problems)
+
+
+def test_no_scenario_goes_unchecked(outcomes: dict[str, ET.Element]) -> None:
+    assert sorted(outcomes) == sorted(SCENARIOS)
