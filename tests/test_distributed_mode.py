@@ -2,22 +2,24 @@
 and the gateway against this machine's PostgreSQL and RabbitMQ, and each service stops and
 starts on its own while the rest keep serving.
 
-Every service and the gateway get a free port (`<SERVICE>_PORT`, `GATEWAY_PORT`), and the
-databases a per-run name prefix (`DATABASE_NAME_PREFIX`) so that the run shares nothing with a
-developer's `make up`; they are dropped at the end. Skipped, saying why, only where PostgreSQL
+Every service and the gateway get a free port (`<SERVICE>_PORT`, `GATEWAY_PORT`), the
+databases a per-run name prefix (`DATABASE_NAME_PREFIX`) and the broker a throwaway virtual
+host, so that the run shares nothing with a developer's `make up`; all are removed at the end. Skipped, saying why, only where PostgreSQL
 or RabbitMQ does not answer.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -78,9 +80,33 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
-    _require(POSTGRES_URL, 5432, "PostgreSQL", "TEST_POSTGRES_URL")
+def amqp_url() -> Iterator[str]:
+    """AMQP_URL on a virtual host of its own, so that no other copy of the shop (same queue
+    names) takes these messages; AMQP_URL itself where `rabbitmqctl` cannot make one."""
     _require(AMQP_URL, 5672, "RabbitMQ", "AMQP_URL")
+    parts = urlsplit(AMQP_URL)
+    vhost = f"shopgen-test-{uuid.uuid4().hex[:8]}"
+    tool = shutil.which("rabbitmqctl")
+
+    def rabbitmqctl(*args: str) -> bool:
+        return bool(tool) and subprocess.run([tool, *args], capture_output=True).returncode == 0
+
+    user = parts.username or "guest"
+    if not (
+        rabbitmqctl("add_vhost", vhost)
+        and rabbitmqctl("set_permissions", "-p", vhost, user, ".*", ".*", ".*")
+    ):
+        yield AMQP_URL
+        return
+    try:
+        yield urlunsplit(parts._replace(path="/" + quote(vhost, safe="")))
+    finally:
+        rabbitmqctl("delete_vhost", vhost)
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory, amqp_url: str) -> Iterator[System]:
+    _require(POSTGRES_URL, 5432, "PostgreSQL", "TEST_POSTGRES_URL")
     root = tmp_path_factory.mktemp("distributed") / "shop"
     spec = example_spec("ecommerce")
     create_project(root, spec, overlay=example_overlay("ecommerce"))
@@ -95,7 +121,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     server = POSTGRES_URL.rsplit("/", 1)[0]
     env.update(
         POSTGRES_SERVER_URL=server,
-        AMQP_URL=AMQP_URL,
+        AMQP_URL=amqp_url,
         DATABASE_NAME_PREFIX=f"t{uuid.uuid4().hex[:8]}_",
         GATEWAY_PORT=str(_free_port()),
     )
@@ -118,6 +144,11 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
 
 
 def _log_in(client: httpx.Client) -> str:
+    return _customer(client)[1]
+
+
+def _customer(client: httpx.Client) -> tuple[str, str]:
+    """A new account through the gateway: its user id and access token."""
     account = {
         "email": f"buyer-{uuid.uuid4().hex[:8]}@example.com",
         "name": "Buyer",
@@ -128,7 +159,7 @@ def _log_in(client: httpx.Client) -> str:
     credentials = {"email": account["email"], "password": account["password"]}
     logged_in = client.post("/api/users/login", json=credentials)
     assert logged_in.status_code == 200, logged_in.text
-    return logged_in.json()["access_token"]
+    return registered.json()["id"], logged_in.json()["access_token"]
 
 
 def _create_product(client: httpx.Client, token: str, stock: int = 5) -> dict:
@@ -175,3 +206,36 @@ def test_one_service_stops_and_starts_on_its_own(shop: System) -> None:
         again = client.get(f"/api/products/{product['id']}")
         assert again.status_code == 200, again.text  # its data lives on in its database
         assert again.json()["stock"] == product["stock"]
+
+
+def test_a_checkout_saga_completes_across_processes(shop: System) -> None:
+    """order.created -> products reserves stock -> payments charges -> the order is confirmed
+    and shipping creates a shipment: every hop over RabbitMQ between separate processes."""
+    with httpx.Client(base_url=shop.gateway, timeout=30) as client:
+        user_id, token = _customer(client)
+        headers = {"Authorization": f"Bearer {token}"}
+        product = _create_product(client, token, stock=5)
+        line = {"product_id": product["id"], "quantity": 2, "price": product["price"]}
+        order = {"user_id": user_id, "items": [line], "total": "39.80"}
+        placed = client.post("/api/protected/orders", json=order, headers=headers)
+        assert placed.status_code == 201, placed.text
+        order_id = placed.json()["id"]
+
+        deadline = time.monotonic() + 60  # a bound on waiting, not an assertion on speed
+        latest = placed.json()
+        while latest["status"] == "created" and time.monotonic() < deadline:
+            time.sleep(0.5)  # the gateway's rate limit allows 100 requests in 15 minutes
+            fetched = client.get(f"/api/protected/orders/{order_id}", headers=headers)
+            assert fetched.status_code == 200, fetched.text
+            latest = fetched.json()
+        assert latest["status"] == "payment_confirmed", latest
+        assert client.get(f"/api/products/{product['id']}").json()["stock"] == 3
+
+    shipping = f"http://127.0.0.1:{shop.env['SHIPPING_PORT']}/shipments"
+    while time.monotonic() < deadline:  # shipping.initiate follows the confirmation
+        shipments = httpx.get(shipping, params={"limit": 100}, timeout=30).json()["items"]
+        if any(item["order_id"] == order_id for item in shipments):
+            break
+        time.sleep(0.5)
+    else:
+        pytest.fail(f"no shipment for order {order_id}")
