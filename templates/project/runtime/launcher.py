@@ -254,11 +254,20 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    # A zombie child of this process counts as gone.
+    # A zombie counts as gone: a child of this process is reaped here; another's (its parent,
+    # `up`, has exited) is seen in /proc where there is one.
     with contextlib.suppress(ChildProcessError):
         if os.waitpid(pid, os.WNOHANG) != (0, 0):
             return False
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False  # no /proc (macOS): signal 0 is all there is to know
+    return stat.rpartition(")")[2].split()[0] == "Z"  # the state follows "(command)"
 
 
 def running(run_dir: Path = RUN_DIR) -> dict[str, int | None]:

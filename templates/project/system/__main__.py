@@ -144,6 +144,10 @@ def up(names: Sequence[str], timeout: float) -> int:
         asyncio.run(wait_until_started(started, timeout=timeout))
     except StartFailed as exc:
         return _fail_start(exc, list(started))
+    except KeyboardInterrupt:
+        print("Interrupted: stopping what this command started.", file=sys.stderr)
+        stop(started)
+        return 130
     if started:
         print(f"Ready: {', '.join(started)}   logs: {RUN_DIR}/<name>.log")
     gateway = recorded_url(GATEWAY) if running().get(GATEWAY) else None
@@ -172,15 +176,14 @@ def status() -> int:
     state = running()
     exited = False
     for name in select([]):
-        pid = state.get(name, 0)
         url = recorded_url(name)
         if name not in state:
             line = "stopped"
-        elif pid is None:
+        elif state[name] is None:
             line = f"exited (see {RUN_DIR}/{name}.log)"
             exited = True
         else:
-            line = f"{_readiness(url)}, pid {pid}"
+            line = f"{_readiness(url)}, pid {state[name]}"
         print(f"{name:<20} {line:<40} {url or ''}".rstrip())
     return 1 if exited else 0
 
