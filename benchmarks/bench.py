@@ -3,26 +3,33 @@
     python benchmarks/bench.py            # all benchmarks
     python benchmarks/bench.py new        # only `shopgen new`
     python benchmarks/bench.py sync       # only `shopgen sync`
+    python benchmarks/bench.py saga       # checkout saga latency of the generated example
 
 Figures are wall-clock medians over a few runs on this machine; compare them between commits
-on the same machine only.
+on the same machine only. `saga` installs the generated example (a minute or so) and runs it
+embedded and, where PostgreSQL and RabbitMQ answer, distributed.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
+import os
 import shutil
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 import yaml
 
-from shopgen.generate import SPEC_FILE, create_project, example_spec
+from shopgen.generate import SPEC_FILE, create_project, example_overlay, example_spec
 from shopgen.render import render_project
 from shopgen.spec import load_spec
 from shopgen.specedit import editing
@@ -180,7 +187,199 @@ def bench_sync(workdir: Path) -> None:
         )
 
 
-BENCHMARKS = {"new": bench_new, "sync": bench_sync}
+# Runs inside the generated repository's virtual environment: places orders one after another
+# through the gateway and prints, as JSON, each order's latency (seconds) two ways:
+# - "client": from sending POST /orders to reading a final status (polled every 5 ms);
+# - "server": from the order.created event (written to the outbox with the order) to the saga's
+#   completion, both as recorded by the services (the saga's history and updated_at).
+SAGA_PROBE = """
+import asyncio, datetime as dt, importlib, json, sys, tempfile, time, uuid
+from pathlib import Path
+import httpx
+
+FINAL = {"payment_confirmed", "cancelled"}
+
+
+def utc(text):
+    moment = dt.datetime.fromisoformat(text)  # SQLite gives it back without its zone (UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+async def measure(gateway, orders, count):
+    account = {"email": f"b-{uuid.uuid4().hex}@example.com", "name": "B", "password": "x" * 12}
+    user_id = (await gateway.post("/api/users/register", json=account)).json()["id"]
+    del account["name"]
+    token = (await gateway.post("/api/users/login", json=account)).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    product = {"name": "bench", "price": "1.00", "stock": count + 10}
+    product_id = (await gateway.post("/api/products", json=product)).json()["id"]
+    order = {"user_id": user_id, "total": "1.00",
+             "items": [{"product_id": product_id, "quantity": 1, "price": "1.00"}]}
+    client, server = [], []
+    for _ in range(count):
+        start = time.perf_counter()
+        created = await gateway.post("/api/protected/orders", json=order, headers=headers)
+        assert created.status_code == 201, created.text
+        order_id = created.json()["id"]
+        while (await orders.get(f"/orders/{order_id}")).json()["status"] not in FINAL:
+            await asyncio.sleep(0.005)
+        client.append(time.perf_counter() - start)
+        saga = (await orders.get("/sagas", params={"name": "checkout", "key": order_id})).json()[0]
+        began, ended = (utc(saga["history"][0]["at"]), utc(saga["updated_at"]))
+        server.append((ended - began).total_seconds())
+    return {"client": client, "server": server}
+
+
+async def embedded(count):
+    from gateway.app import create_app as create_gateway
+    from gateway.settings import GatewaySettings
+    from runtime.launcher import AppSpec, embedded, free_port
+    from system import SERVICES
+
+    ports = {name: free_port() for name in SERVICES}
+    shared = {"app_env": "test", "jwt_secret": "bench-secret-0123456789-abcdefghijklmnop",
+              "service_urls": {n: f"http://127.0.0.1:{p}" for n, p in ports.items()},
+              "consul_http_addr": None, "event_bus": "memory", "log_level": "WARNING"}
+    folder = Path(tempfile.mkdtemp(prefix="saga-bench-"))
+    specs = []
+    for name, info in SERVICES.items():
+        config = importlib.import_module(f"services.{info.module}.config")
+        url = f"sqlite+aiosqlite:///{folder / info.module}.db"
+        settings = config.Settings(port=ports[name], database_url=url, **shared)
+        app = importlib.import_module(info.app_module).create_app(settings)
+        specs.append(AppSpec(name, app, ports[name]))
+    specs.append(AppSpec("gateway", create_gateway(GatewaySettings(**shared), rate_limit=None)))
+    async with embedded(specs) as system, \\
+            httpx.AsyncClient(base_url=system.urls["gateway"], timeout=30) as gateway, \\
+            httpx.AsyncClient(base_url=system.urls["orders"], timeout=30) as orders:
+        return await measure(gateway, orders, count)
+
+
+async def distributed(gateway_url, orders_url, count):
+    async with httpx.AsyncClient(base_url=gateway_url, timeout=30) as gateway, \\
+            httpx.AsyncClient(base_url=orders_url, timeout=30) as orders:
+        return await measure(gateway, orders, count)
+
+
+mode, count = sys.argv[1], int(sys.argv[2])
+if mode == "embedded":
+    result = asyncio.run(embedded(count))
+else:
+    result = asyncio.run(distributed(sys.argv[3], sys.argv[4], count))
+print(json.dumps(result))
+"""
+
+SAGA_ORDERS = 50
+POSTGRES_SERVER_URL = os.environ.get("POSTGRES_SERVER_URL", "postgresql://postgres@127.0.0.1:5432")
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), 3).close()
+    except OSError:
+        return False
+    return True
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _report_latencies(label: str, result: dict[str, list[float]]) -> None:
+    for kind, samples in result.items():
+        p99 = statistics.quantiles(samples, n=100, method="inclusive")[98]
+        print(
+            f"  {label + ', ' + kind:<46} median {statistics.median(samples) * 1000:8.1f} ms"
+            f"  p99 {p99 * 1000:8.1f} ms  (n={len(samples)})"
+        )
+
+
+def _probe(root: Path, probe: Path, *args: str, env: dict[str, str]) -> dict[str, list[float]]:
+    done = subprocess.run(
+        [str(root / ".venv/bin/python"), str(probe), *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"the saga probe failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def bench_saga(workdir: Path) -> None:
+    """Checkout saga latency of the generated example (its own user code: stock, payment)."""
+    print(f"checkout saga, order.created to completion, {SAGA_ORDERS} orders one at a time")
+    root = workdir / "saga-shop"
+    create_project(root, example_spec("ecommerce"), overlay=example_overlay("ecommerce"))
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    installed = subprocess.run(
+        ["make", "install"], cwd=root, env=env, capture_output=True, text=True, timeout=900
+    )
+    if installed.returncode != 0:
+        raise SystemExit(f"make install failed:\n{installed.stderr[-3000:]}")
+    probe = workdir / "saga_probe.py"
+    probe.write_text(SAGA_PROBE)
+    _report_latencies("embedded", _probe(root, probe, "embedded", str(SAGA_ORDERS), env=env))
+
+    if not (_answers("127.0.0.1", 5432) and _answers("127.0.0.1", 5672)):
+        print("  distributed: skipped, PostgreSQL or RabbitMQ does not answer")
+        return
+    ports = {
+        name: str(_free_port())
+        for name in ("GATEWAY", "USERS", "PRODUCTS", "ORDERS", "PAYMENTS", "SHIPPING")
+    }
+    prefix = f"b{uuid.uuid4().hex[:8]}_"
+    up_env = {
+        **{k: v for k, v in env.items() if not k.endswith(("_DATABASE_URL", "_PORT"))},
+        **{f"{name}_PORT": port for name, port in ports.items()},
+        "APP_ENV": "test",
+        "JWT_SECRET": "bench-secret-0123456789-abcdefghijklmnop",
+        "LOG_LEVEL": "WARNING",
+        "DATABASE_NAME_PREFIX": prefix,
+        "POSTGRES_SERVER_URL": POSTGRES_SERVER_URL,
+        "AMQP_URL": AMQP_URL,
+    }
+    run_dir = workdir / "saga-run"  # its own .run/ and no .env
+    run_dir.mkdir()
+
+    def system(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(root / ".venv/bin/python"), "-m", "system", *args],
+            cwd=run_dir,
+            env=up_env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    try:
+        started = system("up", "--timeout", "180")
+        if started.returncode != 0:
+            raise SystemExit(f"system up failed:\n{started.stderr[-5000:]}")
+        urls = [f"http://127.0.0.1:{ports[name]}" for name in ("GATEWAY", "ORDERS")]
+        result = _probe(root, probe, "distributed", str(SAGA_ORDERS), *urls, env=env)
+        _report_latencies("distributed (RabbitMQ, PostgreSQL)", result)
+    finally:
+        system("down")
+        for service in ("users", "products", "orders", "payments", "shipping"):
+            subprocess.run(
+                [
+                    "psql",
+                    POSTGRES_SERVER_URL + "/postgres",
+                    "-qc",
+                    f'DROP DATABASE IF EXISTS "{prefix}shop_{service}"',
+                ],
+                capture_output=True,
+                check=False,
+            )
+
+
+BENCHMARKS = {"new": bench_new, "sync": bench_sync, "saga": bench_saga}
 
 
 def main(selected: list[str]) -> None:
