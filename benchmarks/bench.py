@@ -26,6 +26,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import yaml
 
@@ -288,6 +289,25 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _rabbitmqctl(*args: str) -> bool:
+    tool = shutil.which("rabbitmqctl")
+    done = subprocess.run([tool, *args], capture_output=True, timeout=120) if tool else None
+    return done is not None and done.returncode == 0
+
+
+def _private_vhost(name: str) -> str:
+    """AMQP_URL on a new virtual host, so that no other copy of the shop running on this
+    broker (same queue names) consumes the benchmark's messages; AMQP_URL itself if
+    rabbitmqctl cannot create one."""
+    parts = urlsplit(AMQP_URL)
+    if _rabbitmqctl("add_vhost", name) and _rabbitmqctl(
+        "set_permissions", "-p", name, parts.username or "guest", ".*", ".*", ".*"
+    ):
+        return urlunsplit(parts._replace(path="/" + quote(name, safe="")))
+    print("  (rabbitmqctl could not create a virtual host: sharing AMQP_URL's)")
+    return AMQP_URL
+
+
 def _report_latencies(label: str, result: dict[str, list[float]]) -> None:
     for kind, samples in result.items():
         p99 = statistics.quantiles(samples, n=100, method="inclusive")[98]
@@ -334,6 +354,7 @@ def bench_saga(workdir: Path) -> None:
         for name in ("GATEWAY", "USERS", "PRODUCTS", "ORDERS", "PAYMENTS", "SHIPPING")
     }
     prefix = f"b{uuid.uuid4().hex[:8]}_"
+    vhost = f"saga-bench-{prefix.rstrip('_')}"
     up_env = {
         **{k: v for k, v in env.items() if not k.endswith(("_DATABASE_URL", "_PORT"))},
         **{f"{name}_PORT": port for name, port in ports.items()},
@@ -342,7 +363,7 @@ def bench_saga(workdir: Path) -> None:
         "LOG_LEVEL": "WARNING",
         "DATABASE_NAME_PREFIX": prefix,
         "POSTGRES_SERVER_URL": POSTGRES_SERVER_URL,
-        "AMQP_URL": AMQP_URL,
+        "AMQP_URL": _private_vhost(vhost),
     }
     run_dir = workdir / "saga-run"  # its own .run/ and no .env
     run_dir.mkdir()
@@ -366,6 +387,7 @@ def bench_saga(workdir: Path) -> None:
         _report_latencies("distributed (RabbitMQ, PostgreSQL)", result)
     finally:
         system("down")
+        _rabbitmqctl("delete_vhost", vhost)
         for service in ("users", "products", "orders", "payments", "shipping"):
             subprocess.run(
                 [
