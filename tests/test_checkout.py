@@ -34,7 +34,9 @@ SCENARIOS = [
     "test_unknown_products_are_refused",
     "test_an_unknown_user_is_refused",
     "test_a_duplicated_event_has_one_effect",
+    "test_a_repeated_compensation_releases_once",
     "test_a_poison_message_is_dead_lettered_while_orders_flow",
+    "test_orders_go_through_on_the_users_fallback_while_users_is_down",
     "test_orders_placed_while_products_is_down_complete_when_it_is_back",
 ]
 

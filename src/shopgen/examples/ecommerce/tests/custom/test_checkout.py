@@ -205,7 +205,8 @@ class EmbeddedShop(Shop):
             )
             for body in bodies:
                 envelope = Envelope.from_bytes(body)
-                if envelope.data.get("order_id") == order_id:
+                # Events name the order; the saga's commands carry it as their key.
+                if order_id in (envelope.data.get("order_id"), envelope.data.get("key")):
                     return envelope
         raise AssertionError(f"no {event_type} in the outbox for {order_id}")
 
@@ -496,6 +497,27 @@ async def test_a_duplicated_event_has_one_effect(embedded_shop: EmbeddedShop) ->
     assert (await shop.daily_sales())[0] == 1
 
 
+async def test_a_repeated_compensation_releases_once(embedded_shop: EmbeddedShop) -> None:
+    shop = embedded_shop
+    user = await shop.customer()
+    product = await shop.product("600.00", stock=5)
+    order = await shop.checkout(user, (product, 2))  # declined: the stock goes back once
+    await shop.settled(user, order["id"])
+    bus = shared_memory_bus()
+    await bus.join()
+    assert await shop.stock(product) == 5
+
+    # The owner's command to undo the reservation, sent again as a new message (a new event
+    # id, so the runtime's per-event deduplication does not catch it; the action must).
+    command = await shop.published("saga.checkout.reserve-stock.compensate", order["id"])
+    again = Envelope.build(command.type, command.data, producer="orders", cause=command)
+    await bus.publish("saga.checkout", command.type, again)
+    await bus.join()
+
+    assert await shop.stock(product) == 5
+    assert (await shop.settled(user, order["id"]))["status"] == "cancelled"
+
+
 async def test_concurrent_checkouts_never_oversell(shop: Shop) -> None:
     product = await shop.product("3.00", stock=5)
     users = [await shop.customer() for _ in range(20)]
@@ -534,6 +556,27 @@ async def test_a_poison_message_is_dead_lettered_while_orders_flow(
         lambda: _nonempty(shop.shipments(user, order["id"])), shop.deadline, "no shipment"
     )
     assert len(shipments) == 1
+
+
+async def test_orders_go_through_on_the_users_fallback_while_users_is_down(
+    distributed_shop: DistributedShop,
+) -> None:
+    shop = distributed_shop
+    user = await shop.customer()
+    product = await shop.product("3.00", stock=5)
+    shop.processes.system("down", "users")
+    try:
+        # Refused while the users breaker is closed and its calls fail; once it opens, the
+        # fallback `{name: Unknown User}` is served and the order is accepted.
+        responses = [await shop.place(user, (product, 1))]
+        while responses[-1].status_code != 201 and len(responses) < 10:
+            responses.append(await shop.place(user, (product, 1)))
+        statuses = [response.status_code for response in responses]
+        assert statuses[0] == 503 and statuses[-1] == 201, statuses
+    finally:
+        shop.processes.system("up", "users")
+    order = responses[-1].json()
+    assert (await shop.settled(user, order["id"]))["status"] == "payment_confirmed"
 
 
 async def test_orders_placed_while_products_is_down_complete_when_it_is_back(
