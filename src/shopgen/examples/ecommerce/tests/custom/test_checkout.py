@@ -44,7 +44,7 @@ from runtime.events import Envelope, consumer_queue
 from runtime.events.bus import shared_memory_bus
 from runtime.events.rabbit import dead_letter_queue
 from runtime.events.tables import outbox
-from runtime.launcher import AppSpec, embedded, free_port
+from runtime.launcher import AppSpec, bind_free_sockets, embedded, free_port
 from runtime.settings import env_prefix
 from system import SERVICES
 from system.distributed import GATEWAY, Config, plan
@@ -213,11 +213,13 @@ class EmbeddedShop(Shop):
 
 @pytest.fixture
 async def embedded_shop(tmp_path: Path) -> AsyncIterator[EmbeddedShop]:
-    ports = {name: free_port() for name in SERVICES}
+    # Bound now and handed to the servers, so that no other process can take a port meanwhile.
+    sockets = bind_free_sockets([*SERVICES, "gateway"])
+    ports = {name: sock.getsockname()[1] for name, sock in sockets.items()}
     shared = {
         "app_env": "test",
         "jwt_secret": SECRET,
-        "service_urls": {name: f"http://127.0.0.1:{port}" for name, port in ports.items()},
+        "service_urls": {name: f"http://127.0.0.1:{ports[name]}" for name in SERVICES},
         "consul_http_addr": None,
         "event_bus": "memory",
     }
@@ -231,7 +233,7 @@ async def embedded_shop(tmp_path: Path) -> AsyncIterator[EmbeddedShop]:
     # No rate limit: the concurrency test alone sends more requests than a client may.
     specs.append(AppSpec("gateway", create_gateway(GatewaySettings(**shared), rate_limit=None)))
     async with (
-        embedded(specs) as system,
+        embedded(specs, sockets=sockets) as system,
         httpx.AsyncClient(base_url=system.urls["gateway"], timeout=30) as gateway,
     ):
         yield EmbeddedShop(gateway, system.urls, apps)
