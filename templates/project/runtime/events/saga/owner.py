@@ -161,11 +161,14 @@ class SagaOwner:
     async def _finish(self, ctx: EventContext, instance: _Instance, outcome: Outcome,
                       failure: dict[str, Any]) -> None:
         saga = self.definition
+        # `copy` reads the failure reply on failure, and what the saga saw on success.
+        source = failure or instance.merged_data()
         changes = dict(outcome.set)
-        changes.update({target: failure.get(source) for target, source in outcome.copy.items()})
+        changes.update({target: source.get(field) for target, field in outcome.copy.items()})
         if changes and self.apply is not None:
             await self.apply(ctx.session, instance.key_value, changes)
-        seen = instance.merged_data()
+        # The published events may carry the outcome's fields too (`failure_reason` ...).
+        seen = {**instance.merged_data(), **failure, **changes}
         for event in outcome.publish:
             await ctx.emitter.emit(
                 ctx.session, event, _pick(self.catalog[event], seen), cause=ctx.envelope,
