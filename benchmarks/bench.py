@@ -234,12 +234,13 @@ async def measure(gateway, orders, count):
 async def embedded(count):
     from gateway.app import create_app as create_gateway
     from gateway.settings import GatewaySettings
-    from runtime.launcher import AppSpec, embedded, free_port
+    from runtime.launcher import AppSpec, bind_free_sockets, embedded
     from system import SERVICES
 
-    ports = {name: free_port() for name in SERVICES}
+    sockets = bind_free_sockets([*SERVICES, "gateway"])
+    ports = {name: sock.getsockname()[1] for name, sock in sockets.items()}
     shared = {"app_env": "test", "jwt_secret": "bench-secret-0123456789-abcdefghijklmnop",
-              "service_urls": {n: f"http://127.0.0.1:{p}" for n, p in ports.items()},
+              "service_urls": {n: f"http://127.0.0.1:{ports[n]}" for n in SERVICES},
               "consul_http_addr": None, "event_bus": "memory", "log_level": "WARNING"}
     folder = Path(tempfile.mkdtemp(prefix="saga-bench-"))
     specs = []
@@ -250,7 +251,7 @@ async def embedded(count):
         app = importlib.import_module(info.app_module).create_app(settings)
         specs.append(AppSpec(name, app, ports[name]))
     specs.append(AppSpec("gateway", create_gateway(GatewaySettings(**shared), rate_limit=None)))
-    async with embedded(specs) as system, \\
+    async with embedded(specs, sockets=sockets) as system, \\
             httpx.AsyncClient(base_url=system.urls["gateway"], timeout=30) as gateway, \\
             httpx.AsyncClient(base_url=system.urls["orders"], timeout=30) as orders:
         return await measure(gateway, orders, count)
