@@ -1509,6 +1509,7 @@ class EventView:
     spec: Any  # shopgen.spec.model.Event
     class_name: str
     entity_id: str | None = None  # `<entity>_id` of an entity that emits it, when undeclared
+    nullable: frozenset[str] = frozenset()  # optional fields of the entities that emit it
 
     @cached_property
     def exchange(self) -> str:
@@ -1531,6 +1532,10 @@ class EventView:
         specs = dict(self.spec.payload)
         if self.entity_id and self.entity_id not in specs:
             specs = {self.entity_id: FieldSpec(type="uuid"), **specs}
+        specs = {
+            n: s.model_copy(update={"optional": True}) if n in self.nullable else s
+            for n, s in specs.items()
+        }
         return [FieldView(n, s, self.class_name, Namer()) for n, s in specs.items()]
 
     @cached_property
@@ -3027,14 +3032,22 @@ class ProjectView:
     def event_by_name(self) -> dict[str, EventView]:
         """Every event of the spec, with its payload class (one name in every service)."""
         namer = Namer(PAYLOAD_IMPORTS)
-        emitted = {
-            event: f"{snake_case(entity)}_id"
-            for service in self.spec.services.values()
-            for entity, spec in service.entities.items()
-            for event in spec.emits.values()
-        }
+        emitted: dict[str, str] = {}
+        nullable: dict[str, set[str]] = {}
+        for service in self.spec.services.values():
+            for entity, spec in service.entities.items():
+                optional = {n for n, f in spec.fields.items() if f.optional}
+                for event in spec.emits.values():
+                    emitted[event] = f"{snake_case(entity)}_id"
+                    nullable.setdefault(event, set()).update(optional)
         return {
-            name: EventView(name, spec, namer.claim(event_class_name(name)), emitted.get(name))
+            name: EventView(
+                name,
+                spec,
+                namer.claim(event_class_name(name)),
+                emitted.get(name),
+                frozenset(nullable.get(name, ())),
+            )
             for name, spec in self.spec.events.items()
         }
 
