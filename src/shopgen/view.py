@@ -1461,6 +1461,9 @@ def exploded(value: Any, indent: int = 0, used: int = 0, suffix: int = 0) -> str
     inner, items = indent + INDENT, []
     if isinstance(value, Invocation):
         for key, item in value.args:
+            if isinstance(item, str) and key:  # a long string is wrapped the way ruff keeps it
+                items.append(kwarg(item, key, inner))
+                continue
             prefix = f"{key}=" if key else ""
             items.append(prefix + exploded(item, inner, len(prefix), 1))
         head, close = value.head + "(", ")"
@@ -1786,7 +1789,7 @@ class ReadColumn:
         if self.counter:
             args.append('server_default="0"')
         args.append(f"nullable={not (self.primary_key or self.counter)}")
-        return pycall(args, "sa.Column", 2 * INDENT)
+        return pycall(args, "sa.Column", 2 * INDENT, ",")
 
 
 _SET_TYPES = {bool: ("sa.Boolean()", "bool"), int: ("sa.Integer()", "int"),
@@ -1917,7 +1920,7 @@ class ReadModelView:
 
     @cached_property
     def order_by(self) -> list[str]:
-        model = f"models.{self.class_name}"
+        model = "model"  # the local alias in the route
         if self.keyed:
             return [f"{model}.last_event_at.desc()", f"{model}.{self.key}"]
         return [f"{model}.day.desc()"]
@@ -2006,41 +2009,37 @@ class SagaTestView:
     def key_field(self) -> str:
         return self.saga.key_attribute
 
-    def _stand_ins(self, failing: int | None) -> dict[str, list[tuple[str, str]]]:
-        """Service -> (action name, stand-in source) of every action of the saga."""
+    def _stand_ins(self, failing: int | None, indent: int) -> str:
+        """Source of `{service: {action name: stand-in}}` for every action of the saga."""
         events = self.saga.project.event_by_name
-        out: dict[str, list[tuple[str, str]]] = {}
-        for index, step in enumerate(self.saga.spec.steps):
-            carried = self.saga.carried(index)
-            if index == failing and step.replies.failure:
-                reply = events[step.replies.failure]
-                head = "failing"
-            else:
-                reply = events[step.replies.success]
-                head = "succeeding"
-            fields = [
-                f"{f.name}={_test_value(f)}"
-                for f in reply.fields
+        out: dict[str, dict[str, Invocation]] = {}
+
+        def fields(event: str, carried: set[str]) -> list[tuple[str | None, Any]]:
+            view = events[event]
+            return [
+                (f.name, Src(_test_value(f) or "None"))
+                for f in view.fields
                 if f.name not in carried and not f.optional
             ]
-            actions = out.setdefault(step.service, [])
-            actions.append((step.action, pycall(fields, head, 12)))
+
+        for index, step in enumerate(self.saga.spec.steps):
+            carried = self.saga.carried(index)
+            actions = out.setdefault(step.service, {})
+            if index == failing and step.replies.failure:
+                stand_in = Invocation("failing", tuple(fields(step.replies.failure, carried)))
+            else:
+                stand_in = Invocation("succeeding", tuple(fields(step.replies.success, carried)))
+            actions[step.action] = stand_in
             if step.compensation:
-                reply_fields = []
-                if step.compensation.reply:
-                    compensated = events[step.compensation.reply]
-                    reply_fields = [
-                        f"{f.name}={_test_value(f)}"
-                        for f in compensated.fields
-                        if f.name not in carried and not f.optional
-                    ]
-                args = [py_str(step.compensation.action), "undone", *reply_fields]
-                actions.append((step.compensation.action, pycall(args, "undoing", 12)))
-        return out
+                reply = step.compensation.reply
+                args = [(None, step.compensation.action), (None, Src("undone"))]
+                args += fields(reply, carried) if reply else []
+                actions[step.compensation.action] = Invocation("undoing", tuple(args))
+        return exploded(out, indent, len("return "))
 
     @cached_property
-    def succeeding_actions(self) -> dict[str, list[tuple[str, str]]]:
-        return self._stand_ins(None)
+    def succeeding_actions(self) -> str:
+        return self._stand_ins(None, 2 * INDENT)
 
     @cached_property
     def failing_step(self) -> int | None:
@@ -2049,8 +2048,8 @@ class SagaTestView:
         return next((i for i in reversed(range(len(steps))) if steps[i].replies.failure), None)
 
     @cached_property
-    def failing_actions(self) -> dict[str, list[tuple[str, str]]]:
-        return self._stand_ins(self.failing_step)
+    def failing_actions(self) -> str:
+        return self._stand_ins(self.failing_step, INDENT)
 
     @cached_property
     def failure_values(self) -> dict[str, str]:
@@ -2693,10 +2692,10 @@ class ServiceView:
         local = ["payloads"] if self.event_views else []
         if self.owned_sagas or self.read_models:
             local.insert(0, "models")
-        custom = [f"from .custom.actions.{a.module} import {a.function}" for a in self.actions]
-        custom += [f"from .custom.handlers.{h.module} import {h.function}" for h in self.handlers]
+        custom = [(f".custom.actions.{a.module}", a.function) for a in self.actions]
+        custom += [(f".custom.handlers.{h.module}", h.function) for h in self.handlers]
         head = [f"from . import {', '.join(local)}"] if local else []
-        return [*head, *sorted(custom)]
+        return [*head, *(pyimport([name], module) for module, name in sorted(custom))]
 
     @cached_property
     def saga_owners(self) -> list[str]:
