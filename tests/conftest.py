@@ -24,3 +24,28 @@ def specs_dir() -> Path:
 def example_spec() -> Path:
     """The e-commerce example spec (the shared original when present)."""
     return SHARED_EXAMPLE if SHARED_EXAMPLE.is_file() else BUNDLED_EXAMPLE
+
+
+@pytest.fixture(scope="session")
+def installed_repo(tmp_path_factory: pytest.TempPathFactory):
+    """A generated repository after `make install`, built once per session for each spec name
+    (`ecommerce` is the bundled example with its user code, others are fixtures in specs/):
+    installing one takes about a minute, so the slow tests share them."""
+    from shopgen.generate import create_project, example_overlay, example_spec
+    from tests.helpers import make
+
+    built: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in built:
+            root = tmp_path_factory.mktemp(name) / name
+            if name == "ecommerce":
+                create_project(root, example_spec(name), overlay=example_overlay(name))
+            else:
+                create_project(root, SPECS / f"{name}.yaml")
+            result = make(root, "install", timeout=900)
+            assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+            built[name] = root
+        return built[name]
+
+    return get

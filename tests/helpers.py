@@ -46,3 +46,19 @@ def tree(root: Path) -> dict[str, bytes]:
         for path in sorted(root.rglob("*"))
         if path.is_file() and ".git" not in path.relative_to(root).parts
     }
+
+
+def clean_env() -> dict[str, str]:
+    """This environment without shopgen's own virtualenv, for a generated repository's tools."""
+    import os
+
+    return {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+
+
+def make(root: Path, *targets: str, timeout: int = 1800, **env: str):
+    import subprocess
+
+    return subprocess.run(
+        ["make", *targets], cwd=root, env={**clean_env(), **env},
+        capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip

@@ -10,14 +10,13 @@ skipped (no PostgreSQL or RabbitMQ answering) is skipped here with the same reas
 
 from __future__ import annotations
 
-import os
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-from shopgen.generate import create_project, example_overlay, example_spec
+from tests.helpers import clean_env
 
 pytestmark = pytest.mark.slow
 
@@ -42,19 +41,15 @@ SCENARIOS = [
 
 
 def _run(root: Path, *command: str, timeout: int) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
     return subprocess.run(
-        command, cwd=root, env=env, capture_output=True, text=True, timeout=timeout
+        command, cwd=root, env=clean_env(), capture_output=True, text=True, timeout=timeout
     )
 
 
 @pytest.fixture(scope="module")
-def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ET.Element]:
+def outcomes(installed_repo) -> dict[str, ET.Element]:
     """Each inner scenario's JUnit test case, by name."""
-    root = tmp_path_factory.mktemp("checkout") / "shop"
-    create_project(root, example_spec("ecommerce"), overlay=example_overlay("ecommerce"))
-    installed = _run(root, "make", "install", timeout=900)
-    assert installed.returncode == 0, installed.stdout[-3000:] + installed.stderr[-3000:]
+    root = installed_repo("ecommerce")
     report = root.parent / "checkout.xml"
     inner = _run(
         root,

@@ -13,36 +13,19 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shopgen.generate import create_project, example_overlay, example_spec
-from tests.helpers import FIXTURES
+from tests.helpers import clean_env, make
 
 pytestmark = pytest.mark.slow
 
-SPECS = {
-    "ecommerce": None,
-    "single_sqlite": FIXTURES / "single_sqlite.yaml",
-    "chain12": FIXTURES / "chain12.yaml",
-}
+SPECS = ["ecommerce", "single_sqlite", "chain12"]
+# The example's checkout scenarios are its own user tests; tests/test_checkout.py runs them and
+# reports each one, so `make test` here leaves them out instead of running them twice.
+NOT_TWICE = {"PYTEST_ADDOPTS": "--ignore=tests/custom/test_checkout.py"}
 
 
-def make(root: Path, *targets: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
-    return subprocess.run(
-        ["make", *targets], cwd=root, env=env, capture_output=True, text=True, timeout=timeout
-    )
-
-
-@pytest.fixture(scope="module", params=list(SPECS))
-def installed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    name = request.param
-    root = tmp_path_factory.mktemp(name) / name
-    if SPECS[name] is None:
-        create_project(root, example_spec("ecommerce"), overlay=example_overlay("ecommerce"))
-    else:
-        create_project(root, SPECS[name])
-    result = make(root, "install")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return root
+@pytest.fixture(scope="module", params=SPECS)
+def installed(request: pytest.FixtureRequest, installed_repo) -> Path:
+    return installed_repo(request.param)
 
 
 def test_generated_code_passes_ruff(installed: Path) -> None:
@@ -51,15 +34,14 @@ def test_generated_code_passes_ruff(installed: Path) -> None:
 
 
 def test_generated_tests_pass(installed: Path) -> None:
-    result = make(installed, "test")
+    result = make(installed, "test", **NOT_TWICE)
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
     assert " passed" in result.stdout
 
 
 def test_make_dev_serves_the_gateway(installed: Path) -> None:
     gateway_port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
-    env["GATEWAY_PORT"] = str(gateway_port)
+    env = {**clean_env(), "GATEWAY_PORT": str(gateway_port)}
     process = subprocess.Popen(
         ["make", "dev"],
         cwd=installed,
