@@ -4,8 +4,8 @@ starts on its own while the rest keep serving.
 
 Every service and the gateway get a free port (`<SERVICE>_PORT`, `GATEWAY_PORT`), the
 databases a per-run name prefix (`DATABASE_NAME_PREFIX`) and the broker a throwaway virtual
-host, so that the run shares nothing with a developer's `make up`; all are removed at the end. Skipped, saying why, only where PostgreSQL
-or RabbitMQ does not answer.
+host, so that the run shares nothing with a developer's `make up`; all are removed at the end.
+Skipped, saying why, only where PostgreSQL or RabbitMQ does not answer.
 """
 
 from __future__ import annotations
@@ -27,8 +27,7 @@ import pytest
 from shopgen.generate import create_project, example_overlay, example_spec
 from shopgen.spec import load_spec
 from shopgen.view import ProjectView
-
-pytestmark = pytest.mark.slow
+from tests.helpers import FIXTURES
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
@@ -77,6 +76,17 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def test_local_database_names_carry_the_project_and_fit_postgresql(tmp_path: Path) -> None:
+    spec = (FIXTURES / "single_sqlite.yaml").read_text()
+    long_name = "a-" + "very-long-project-name-" * 2 + "and-more"  # 56 characters
+    (tmp_path / "library.yaml").write_text(spec.replace("name: library", "name: library-two"))
+    (tmp_path / "long.yaml").write_text(spec.replace("name: library", f"name: {long_name}"))
+    names = ProjectView(load_spec(tmp_path / "library.yaml")).deploy.local_database_names
+    assert names == {"catalog": "library_two_catalog"}
+    (name,) = ProjectView(load_spec(tmp_path / "long.yaml")).deploy.local_database_names.values()
+    assert len(name) == 63 and name.startswith("a_very_long_project_name_")
 
 
 @pytest.fixture(scope="module")
@@ -170,6 +180,7 @@ def _create_product(client: httpx.Client, token: str, stock: int = 5) -> dict:
     return created.json()
 
 
+@pytest.mark.slow
 def test_every_process_is_ready_and_reported_by_status(shop: System) -> None:
     status = shop.make("status")
     assert status.returncode == 0, status.stdout + status.stderr
@@ -180,6 +191,7 @@ def test_every_process_is_ready_and_reported_by_status(shop: System) -> None:
     assert all(line.split()[1] == "ready," for line in lines), status.stdout
 
 
+@pytest.mark.slow
 def test_register_log_in_and_create_a_product_through_the_gateway(shop: System) -> None:
     with httpx.Client(base_url=shop.gateway, timeout=30) as client:
         token = _log_in(client)
@@ -189,6 +201,7 @@ def test_register_log_in_and_create_a_product_through_the_gateway(shop: System) 
         assert fetched.json()["name"] == product["name"]
 
 
+@pytest.mark.slow
 def test_one_service_stops_and_starts_on_its_own(shop: System) -> None:
     with httpx.Client(base_url=shop.gateway, timeout=30) as client:
         token = _log_in(client)
@@ -208,6 +221,7 @@ def test_one_service_stops_and_starts_on_its_own(shop: System) -> None:
         assert again.json()["stock"] == product["stock"]
 
 
+@pytest.mark.slow
 def test_a_checkout_saga_completes_across_processes(shop: System) -> None:
     """order.created -> products reserves stock -> payments charges -> the order is confirmed
     and shipping creates a shipment: every hop over RabbitMQ between separate processes."""
