@@ -174,6 +174,8 @@ async def test_stop_stops_only_the_named_processes(tmp_path):
         await wait_until_started({"a": a, "b": b}, timeout=30)
         assert stop(["a", "not-started"], tmp_path) == ["a"]
         assert running(tmp_path) == {"b": b[0]}
+        with contextlib.suppress(ChildProcessError):  # reap it if it is our zombie
+            os.waitpid(a[0], os.WNOHANG)
         with pytest.raises(ProcessLookupError):
             os.kill(a[0], 0)
         async with httpx.AsyncClient() as client:
