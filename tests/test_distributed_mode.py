@@ -16,7 +16,7 @@ import socket
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -24,7 +24,6 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import httpx
 import pytest
 
-from shopgen.generate import create_project, example_overlay, example_spec
 from shopgen.spec import load_spec
 from shopgen.view import ProjectView
 from tests.helpers import FIXTURES
@@ -115,12 +114,10 @@ def amqp_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory, amqp_url: str) -> Iterator[System]:
+def shop(installed_repo: Callable[[str], Path], amqp_url: str) -> Iterator[System]:
     _require(POSTGRES_URL, 5432, "PostgreSQL", "TEST_POSTGRES_URL")
-    root = tmp_path_factory.mktemp("distributed") / "shop"
-    spec = example_spec("ecommerce")
-    create_project(root, spec, overlay=example_overlay("ecommerce"))
-    view = ProjectView(load_spec(spec))
+    root = installed_repo("ecommerce")  # generated with the example's code, `make install`ed
+    view = ProjectView(load_spec(root / "shopgen.yaml"))
 
     env = {
         key: value
@@ -138,9 +135,6 @@ def shop(tmp_path_factory: pytest.TempPathFactory, amqp_url: str) -> Iterator[Sy
     for service in view.services:
         env[f"{service.env_prefix}_PORT"] = str(_free_port())
     shop = System(root, env, f"http://127.0.0.1:{env['GATEWAY_PORT']}")
-
-    installed = shop.make("install")
-    assert installed.returncode == 0, installed.stdout[-3000:] + installed.stderr[-3000:]
     try:
         started = shop.make("up")
         assert started.returncode == 0, started.stdout[-3000:] + started.stderr[-5000:]
