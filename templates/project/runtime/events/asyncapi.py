@@ -46,12 +46,19 @@ def asyncapi_document(
                 "address": event.name,
                 "description": f"`{event.name}` on the topic exchange `{event.exchange}`",
                 "messages": {message_id: {"$ref": f"#/components/messages/{message_id}"}},
-                "bindings": {"amqp": {
-                    "is": "routingKey",
-                    "exchange": {"name": event.exchange, "type": "topic", "durable": True,
-                                 "autoDelete": False, "vhost": "/"},
-                    "bindingVersion": _AMQP_BINDING_VERSION,
-                }},
+                "bindings": {
+                    "amqp": {
+                        "is": "routingKey",
+                        "exchange": {
+                            "name": event.exchange,
+                            "type": "topic",
+                            "durable": True,
+                            "autoDelete": False,
+                            "vhost": "/",
+                        },
+                        "bindingVersion": _AMQP_BINDING_VERSION,
+                    }
+                },
             }
         return channel_id
 
@@ -62,8 +69,13 @@ def asyncapi_document(
                 "action": "send",
                 "channel": {"$ref": f"#/channels/{channel_id}"},
                 "summary": event.description or f"Publishes {event.name} (through the outbox)",
-                "bindings": {"amqp": {"deliveryMode": 2, "mandatory": False,
-                                      "bindingVersion": _AMQP_BINDING_VERSION}},
+                "bindings": {
+                    "amqp": {
+                        "deliveryMode": 2,
+                        "mandatory": False,
+                        "bindingVersion": _AMQP_BINDING_VERSION,
+                    }
+                },
             }
     for subscription in events.subscriptions:
         channel_id = channel_for(subscription.event)
@@ -88,11 +100,13 @@ def asyncapi_document(
     }
     if amqp_url:
         parts = urlsplit(amqp_url)
-        document["servers"] = {"rabbitmq": {
-            "host": f"{parts.hostname}:{parts.port or 5672}",
-            "protocol": "amqp",
-            "protocolVersion": "0.9.1",
-        }}
+        document["servers"] = {
+            "rabbitmq": {
+                "host": f"{parts.hostname}:{parts.port or 5672}",
+                "protocol": "amqp",
+                "protocolVersion": "0.9.1",
+            }
+        }
     return document
 
 
@@ -104,7 +118,8 @@ def _message(event: EventType, schemas: dict[str, Any]) -> dict[str, Any]:
     return {
         "name": event.name,
         "title": event.name,
-        "summary": event.description or (event.payload.__doc__ if event.payload else None)
+        "summary": event.description
+        or (event.payload.__doc__ if event.payload else None)
         or event.name,
         "contentType": "application/json",
         "payload": {"allOf": [envelope, {"type": "object", "properties": {"data": payload}}]},

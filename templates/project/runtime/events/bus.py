@@ -199,8 +199,9 @@ class InMemoryBus:
             queue = self._queues[name] = _Queue(name, [])
             new_bindings = [(exchange, key) for key in binding_keys]
         else:
-            new_bindings = [(exchange, k) for k in binding_keys if (exchange, k) not in
-                            queue.bindings]
+            new_bindings = [
+                (exchange, k) for k in binding_keys if (exchange, k) not in queue.bindings
+            ]
         queue.bindings.extend(new_bindings)
         # Replay what was published before this binding existed (start-up order, see above).
         for ex, key, body in self._retained:
@@ -249,8 +250,11 @@ class InMemoryBus:
             return
         if message.deliveries >= self.max_deliveries or isinstance(exc, PoisonMessage):
             logger.error(
-                "bus: %s dead-lettered after %s deliveries: %r", queue.name, message.deliveries,
-                exc, exc_info=exc,
+                "bus: %s dead-lettered after %s deliveries: %r",
+                queue.name,
+                message.deliveries,
+                exc,
+                exc_info=exc,
             )
             self.dead_letters.setdefault(queue.name, []).append(
                 DeadLetter(Envelope.from_bytes(message.body), message.deliveries, repr(exc))

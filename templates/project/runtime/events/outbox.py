@@ -152,11 +152,15 @@ class Relay:
         async with self.database.session() as session, session.begin():
             rows = (
                 await session.execute(
-                    select(outbox.c.id, outbox.c.exchange, outbox.c.routing_key, outbox.c.body,
-                           outbox.c.attempts)
+                    select(
+                        outbox.c.id,
+                        outbox.c.exchange,
+                        outbox.c.routing_key,
+                        outbox.c.body,
+                        outbox.c.attempts,
+                    )
                     .where(outbox.c.published_at.is_(None))
-                    .where(or_(outbox.c.next_attempt_at.is_(None),
-                               outbox.c.next_attempt_at <= now))
+                    .where(or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now))
                     .order_by(outbox.c.id)
                     .limit(self.batch_size)
                     .with_for_update(skip_locked=True)

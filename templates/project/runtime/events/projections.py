@@ -85,16 +85,15 @@ class Projection:
         else:  # an older event: only fill what is still empty
             changes = {n: v for n, v in copied.items() if getattr(row, n) is None}
         if changes:
-            await ctx.session.execute(
-                update(table).where(table.c[self.key] == key).values(changes)
-            )
+            await ctx.session.execute(update(table).where(table.c[self.key] == key).values(changes))
 
     async def _aggregate(self, ctx: EventContext, data: dict[str, Any], rule: Aggregate) -> None:
         assert self.group_by is not None
         table = self.table
         day = ctx.envelope.occurred_at.astimezone(UTC).date()
-        amounts: dict[str, Any] = {name: Decimal(str(data[source] or 0))
-                                   for name, source in rule.sum.items()}
+        amounts: dict[str, Any] = {
+            name: Decimal(str(data[source] or 0)) for name, source in rule.sum.items()
+        }
         if rule.count:
             amounts[rule.count] = 1
         if not amounts:

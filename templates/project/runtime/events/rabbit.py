@@ -126,11 +126,13 @@ class RabbitBus:
         """`<queue>.dlq` for dead letters; `<queue>.wait` holds postponed messages for
         `postpone_delay` (their expiration), then dead-letters them back into the queue."""
         await self.broker.declare_queue(RabbitQueue(dead_letter_queue(queue), durable=True))
-        await self.broker.declare_queue(RabbitQueue(
-            wait_queue(queue),
-            durable=True,
-            arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": queue},
-        ))
+        await self.broker.declare_queue(
+            RabbitQueue(
+                wait_queue(queue),
+                durable=True,
+                arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": queue},
+            )
+        )
 
     # --- the Bus protocol ---------------------------------------------------------------------
 
@@ -215,8 +217,13 @@ class RabbitBus:
                 logger.log(
                     logging.ERROR if last else logging.WARNING,
                     "%s: event %s failed (delivery %s of %s%s): %r",
-                    queue, envelope.event_id, deliveries, self.max_deliveries,
-                    ", dead-lettered" if last else "", exc, exc_info=last,
+                    queue,
+                    envelope.event_id,
+                    deliveries,
+                    self.max_deliveries,
+                    ", dead-lettered" if last else "",
+                    exc,
+                    exc_info=last,
                 )
                 # Back off before handing it back, so a transient fault can clear.
                 await asyncio.sleep(
@@ -234,12 +241,21 @@ class RabbitBus:
         headers = dict(message.headers or {})
         postponements = int(headers.get(_POSTPONEMENTS, 0))
         if postponements >= self.max_postponements:
-            logger.error("%s: still not ready after %s postponements, dead-lettered: %s",
-                         queue, postponements, reason)
+            logger.error(
+                "%s: still not ready after %s postponements, dead-lettered: %s",
+                queue,
+                postponements,
+                reason,
+            )
             await message.reject(requeue=False)
             return
-        for broker_header in ("x-death", "x-delivery-count", "x-first-death-exchange",
-                              "x-first-death-queue", "x-first-death-reason"):
+        for broker_header in (
+            "x-death",
+            "x-delivery-count",
+            "x-first-death-exchange",
+            "x-first-death-queue",
+            "x-first-death-reason",
+        ):
             headers.pop(broker_header, None)
         headers[_POSTPONEMENTS] = postponements + 1
         # Published before the ack: a crash in between leaves a duplicate, which idempotent

@@ -84,41 +84,70 @@ class ServiceEvents:
 
     # --- declarations (at import) -------------------------------------------------------------
 
-    def consume(self, event: str, handler: Callable[[EventContext, Any], Awaitable[None]],
-                *, description: str = "") -> None:
+    def consume(
+        self,
+        event: str,
+        handler: Callable[[EventContext, Any], Awaitable[None]],
+        *,
+        description: str = "",
+    ) -> None:
         """`handler(ctx, payload)` with the typed payload, once per event id."""
-        self._add(consumer_queue(self.service, event), event, handler, typed=True,
-                  description=description or f"{handler.__name__} handles {event}")
+        self._add(
+            consumer_queue(self.service, event),
+            event,
+            handler,
+            typed=True,
+            description=description or f"{handler.__name__} handles {event}",
+        )
 
     def read_model(self, projection: Projection) -> None:
         for event in projection.on:
-            self._add(read_model_queue(self.service, projection.name, event), event,
-                      projection.handle, typed=False,
-                      description=f"projects {event} into {projection.name}")
+            self._add(
+                read_model_queue(self.service, projection.name, event),
+                event,
+                projection.handle,
+                typed=False,
+                description=f"projects {event} into {projection.name}",
+            )
 
-    def saga_participant(self, saga: SagaDefinition,
-                         actions: Mapping[str, Callable[..., Awaitable[Any]]]) -> None:
+    def saga_participant(
+        self, saga: SagaDefinition, actions: Mapping[str, Callable[..., Awaitable[Any]]]
+    ) -> None:
         """Run this service's steps of `saga` with the user's `actions` (by name)."""
         self._add_saga_events(saga)
         participant = SagaParticipant(saga, self.service, actions, self.catalog)
         for step in participant.steps:
             queue = saga_step_queue(self.service, saga.name, step.name)
-            self._add(queue, saga.input_event(step), _bind(participant.run_step, step),
-                      typed=False, context=_saga_context,
-                      description=f"saga {saga.name}: step {step.name} ({step.action})")
+            self._add(
+                queue,
+                saga.input_event(step),
+                _bind(participant.run_step, step),
+                typed=False,
+                context=_saga_context,
+                description=f"saga {saga.name}: step {step.name} ({step.action})",
+            )
             if step.compensation_action:
-                self._add(compensation_queue(queue), saga.compensate_command(step),
-                          _bind(participant.compensate, step), typed=False,
-                          context=_saga_context,
-                          description=f"saga {saga.name}: undo {step.name}")
+                self._add(
+                    compensation_queue(queue),
+                    saga.compensate_command(step),
+                    _bind(participant.compensate, step),
+                    typed=False,
+                    context=_saga_context,
+                    description=f"saga {saga.name}: undo {step.name}",
+                )
 
     def saga_owner(self, saga: SagaDefinition, apply: OutcomeApplier | None = None) -> None:
         """Record `saga`'s instances and apply its outcomes through `apply`."""
         self._add_saga_events(saga)
         owner = SagaOwner(saga, self.catalog, apply)
         for event in owner.events():
-            self._add(saga_owner_queue(self.service, saga.name, event), event, owner.handle,
-                      typed=False, description=f"saga {saga.name}: owner")
+            self._add(
+                saga_owner_queue(self.service, saga.name, event),
+                event,
+                owner.handle,
+                typed=False,
+                description=f"saga {saga.name}: owner",
+            )
 
     def declare_queue(self, queue: str, event: str) -> None:
         """Create another service's queue for an event this service publishes, at start.
@@ -135,7 +164,10 @@ class ServiceEvents:
         self.bus = bus
         for sub in self.subscriptions:
             consumer = IdempotentConsumer(
-                database, sub.queue, sub.handler, self.emitter,
+                database,
+                sub.queue,
+                sub.handler,
+                self.emitter,
                 payload_model=sub.event.payload if sub.typed else None,
                 context=sub.context and _partial_context(sub.context, self.emitter),
             )
@@ -171,9 +203,16 @@ class ServiceEvents:
 
     # --- internals ------------------------------------------------------------------------------
 
-    def _add(self, queue: str, event: str, handler: Callable[[Any, Any], Awaitable[None]],
-             *, typed: bool, context: Callable[..., Any] | None = None,
-             description: str = "") -> None:
+    def _add(
+        self,
+        queue: str,
+        event: str,
+        handler: Callable[[Any, Any], Awaitable[None]],
+        *,
+        typed: bool,
+        context: Callable[..., Any] | None = None,
+        description: str = "",
+    ) -> None:
         if any(s.queue == queue for s in self.subscriptions):
             raise ValueError(f"{self.service} already consumes {event} as {queue!r}")
         self.subscriptions.append(
@@ -208,8 +247,9 @@ def saga_owner_queue(service: str, saga: str, event: str) -> str:
     return f"{service}.saga.{saga}.{event}"
 
 
-def _bind(method: Callable[..., Awaitable[None]], step: Step
-          ) -> Callable[[Any, Any], Awaitable[None]]:
+def _bind(
+    method: Callable[..., Awaitable[None]], step: Step
+) -> Callable[[Any, Any], Awaitable[None]]:
     async def handler(ctx: Any, data: Any) -> None:
         await method(step, ctx, data)
 
@@ -232,7 +272,8 @@ def entity_updater(model: Any, key_attribute: str = "id") -> OutcomeApplier:
     async def apply(session: AsyncSession, key: Any, changes: dict[str, Any]) -> None:
         values = {name: coerce(table, name, value) for name, value in changes.items()}
         await session.execute(
-            update(table).where(table.c[key_attribute] == coerce(table, key_attribute, key))
+            update(table)
+            .where(table.c[key_attribute] == coerce(table, key_attribute, key))
             .values(values)
         )
 

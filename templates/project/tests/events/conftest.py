@@ -35,24 +35,28 @@ AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 metadata = MetaData()
 tables.attach(metadata)
 orders = Table(
-    "orders", metadata,
+    "orders",
+    metadata,
     Column("id", Uuid, primary_key=True),
     Column("amount", Numeric(12, 2), nullable=False),
     Column("status", String(30), nullable=False),
     Column("cancel_reason", String(200)),
 )
 stock = Table(
-    "stock", metadata,
+    "stock",
+    metadata,
     Column("sku", String(50), primary_key=True),
     Column("quantity", Integer, nullable=False),
 )
 effects = Table(  # one row per handled event: counts the effects of a consumer
-    "effects", metadata,
+    "effects",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("event_id", Uuid, nullable=False),
 )
 order_summary = Table(
-    "order_summary", metadata,
+    "order_summary",
+    metadata,
     Column("order_id", Uuid, primary_key=True),
     Column("user_id", Uuid),
     Column("total", Numeric(12, 2)),
@@ -60,7 +64,8 @@ order_summary = Table(
     Column("last_event_at", DateTime(timezone=True), nullable=False),
 )
 daily_sales = Table(
-    "daily_sales", metadata,
+    "daily_sales",
+    metadata,
     Column("day", Date, primary_key=True),
     Column("orders", Integer, nullable=False, default=0),
     Column("revenue", Numeric(14, 2), nullable=False, default=0),
@@ -71,7 +76,10 @@ daily_sales = Table(
 def schema() -> SimpleNamespace:
     """The test service's tables (test modules cannot import conftest)."""
     return SimpleNamespace(
-        orders=orders, stock=stock, effects=effects, order_summary=order_summary,
+        orders=orders,
+        stock=stock,
+        effects=effects,
+        order_summary=order_summary,
         daily_sales=daily_sales,
     )
 
@@ -190,4 +198,3 @@ async def rabbit(amqp_url: str) -> AsyncIterator[Callable[..., RabbitBus]]:
                 await channel.exchange_delete(exchange)
     finally:
         await connection.close()
-

@@ -27,39 +27,51 @@ class PaymentFailed(BaseModel):
 
 
 def orders_service() -> ServiceEvents:
-    catalog = EventCatalog([
-        EventType("order.created", "orders", OrderCreated, publisher="orders"),
-        EventType("payment.failed", "payments", PaymentFailed, publisher="payments"),
-        EventType("payment.processed", "payments", publisher="payments"),
-    ])
+    catalog = EventCatalog(
+        [
+            EventType("order.created", "orders", OrderCreated, publisher="orders"),
+            EventType("payment.failed", "payments", PaymentFailed, publisher="payments"),
+            EventType("payment.processed", "payments", publisher="payments"),
+        ]
+    )
     events = ServiceEvents("orders", catalog)
-    events.saga_owner(SagaDefinition(
-        name="checkout", owner="orders", trigger="order.created", key="order_id",
-        steps=[Step("charge", "payments", "charge", "payment.processed", "payment.failed")],
-    ))
+    events.saga_owner(
+        SagaDefinition(
+            name="checkout",
+            owner="orders",
+            trigger="order.created",
+            key="order_id",
+            steps=[Step("charge", "payments", "charge", "payment.processed", "payment.failed")],
+        )
+    )
     return events
 
 
 def test_the_document_lists_what_the_service_sends_and_receives() -> None:
-    doc = asyncapi_document(orders_service(), title="orders", version="1.0.0",
-                            amqp_url="amqp://guest:guest@broker:5672/")
+    doc = asyncapi_document(
+        orders_service(),
+        title="orders",
+        version="1.0.0",
+        amqp_url="amqp://guest:guest@broker:5672/",
+    )
 
     assert doc["asyncapi"] == "3.0.0"
     assert doc["servers"]["rabbitmq"] == {
-        "host": "broker:5672", "protocol": "amqp", "protocolVersion": "0.9.1"
+        "host": "broker:5672",
+        "protocol": "amqp",
+        "protocolVersion": "0.9.1",
     }
     sends = {op["channel"]["$ref"] for op in doc["operations"].values() if op["action"] == "send"}
     assert sends == {"#/channels/orders_order_created"}
-    receives = {
-        name: op for name, op in doc["operations"].items() if op["action"] == "receive"
-    }
+    receives = {name: op for name, op in doc["operations"].items() if op["action"] == "receive"}
     assert set(receives) == {
         "receive_orders_saga_checkout_order_created",
         "receive_orders_saga_checkout_payment_processed",
         "receive_orders_saga_checkout_payment_failed",
     }
-    assert "`orders.saga.checkout.payment.failed.dlq`" in (
-        receives["receive_orders_saga_checkout_payment_failed"]["description"]
+    assert (
+        "`orders.saga.checkout.payment.failed.dlq`"
+        in (receives["receive_orders_saga_checkout_payment_failed"]["description"])
     )
     channel = doc["channels"]["payments_payment_failed"]
     assert channel["address"] == "payment.failed"

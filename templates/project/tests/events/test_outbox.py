@@ -15,7 +15,10 @@ from runtime.events import Emitter, Envelope, EventCatalog, EventType, InMemoryB
 from runtime.events.tables import outbox
 
 orders = Table(  # the part of the test service's `orders` table this module writes
-    "orders", MetaData(), Column("id", Uuid, primary_key=True), Column("amount", Numeric),
+    "orders",
+    MetaData(),
+    Column("id", Uuid, primary_key=True),
+    Column("amount", Numeric),
     Column("status", String),
 )
 

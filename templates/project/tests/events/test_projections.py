@@ -43,8 +43,9 @@ def summary(schema) -> Projection:
         schema.order_summary,
         key="order_id",
         on={
-            "order.created": Upsert(copy=["order_id", "user_id", "total"],
-                                    set={"status": "created"}),
+            "order.created": Upsert(
+                copy=["order_id", "user_id", "total"], set={"status": "created"}
+            ),
             "payment.processed": Upsert(set={"status": "payment_confirmed"}),
             "payment.failed": Upsert(set={"status": "cancelled"}),
         },
@@ -62,7 +63,9 @@ def daily_sales(schema) -> Projection:
 
 def consumer(database: Database, projection: Projection) -> IdempotentConsumer:
     return IdempotentConsumer(
-        database, f"orders.read-model.{projection.name}", projection.handle,
+        database,
+        f"orders.read-model.{projection.name}",
+        projection.handle,
         Emitter("orders", CATALOG),
     )
 
@@ -81,11 +84,22 @@ async def test_events_upsert_the_row_of_their_key(db: Database, schema) -> None:
     project = consumer(db, summary(schema))
     order_id, user_id = uuid.uuid4(), uuid.uuid4()
 
-    await project(event("order.created", T0, order_id=str(order_id), user_id=str(user_id),
-                        total="12.50", items=[]))
+    await project(
+        event(
+            "order.created",
+            T0,
+            order_id=str(order_id),
+            user_id=str(user_id),
+            total="12.50",
+            items=[],
+        )
+    )
     [row] = await rows(db, schema.order_summary)
     assert (row.order_id, row.user_id, row.total, row.status) == (
-        order_id, user_id, Decimal("12.50"), "created"
+        order_id,
+        user_id,
+        Decimal("12.50"),
+        "created",
     )
 
     await project(event("payment.processed", T0 + timedelta(seconds=1), order_id=str(order_id)))
@@ -93,15 +107,14 @@ async def test_events_upsert_the_row_of_their_key(db: Database, schema) -> None:
     assert (row.status, row.total) == ("payment_confirmed", Decimal("12.50"))
 
 
-async def test_an_overtaken_event_fills_gaps_but_does_not_overwrite(
-    db: Database, schema
-) -> None:
+async def test_an_overtaken_event_fills_gaps_but_does_not_overwrite(db: Database, schema) -> None:
     project = consumer(db, summary(schema))
     order_id, user_id = uuid.uuid4(), uuid.uuid4()
 
     await project(event("payment.failed", T0 + timedelta(seconds=5), order_id=str(order_id)))
-    await project(event("order.created", T0, order_id=str(order_id), user_id=str(user_id),
-                        total="3"))
+    await project(
+        event("order.created", T0, order_id=str(order_id), user_id=str(user_id), total="3")
+    )
 
     [row] = await rows(db, schema.order_summary)
     assert row.status == "cancelled"  # the newer event's value stays
@@ -126,8 +139,7 @@ async def test_aggregates_count_and_sum_by_day_of_the_event(db: Database, schema
     await project(event("order.created", T0 + timedelta(minutes=20), total="2.50"))
     await project(event("order.created", T0 + timedelta(hours=1), total="1"))  # next day (UTC)
 
-    by_day = {row.day: (row.orders, row.revenue)
-              for row in await rows(db, schema.daily_sales)}
+    by_day = {row.day: (row.orders, row.revenue) for row in await rows(db, schema.daily_sales)}
     assert by_day == {
         date(2026, 3, 1): (2, Decimal("12.50")),
         date(2026, 3, 2): (1, Decimal("1")),

@@ -49,8 +49,9 @@ def names() -> tuple[str, str]:
 
 
 def order_created(**data: object) -> Envelope:
-    return Envelope.build("order.created", {"order_id": str(uuid.uuid4()), **data},
-                          producer="orders")
+    return Envelope.build(
+        "order.created", {"order_id": str(uuid.uuid4()), **data}, producer="orders"
+    )
 
 
 class Effects:
@@ -251,8 +252,9 @@ async def test_an_undecodable_message_is_dead_lettered_at_once(
     bus.subscribe(queue, exchange, ["order.created"], effects)
     await bus.start()
 
-    await bus.broker.publish(b"{not json", exchange=bus.exchange(exchange),
-                             routing_key="order.created", persist=True)
+    await bus.broker.publish(
+        b"{not json", exchange=bus.exchange(exchange), routing_key="order.created", persist=True
+    )
     await bus.publish(exchange, "order.created", order_created())
 
     async def handled() -> bool:
@@ -324,9 +326,7 @@ async def test_duplicates_have_one_effect_across_replicas(
     assert await count(pg_db, processed_events) == 6
 
 
-async def test_concurrent_duplicates_have_one_effect_on_postgresql(
-    pg_db: Database, schema
-) -> None:
+async def test_concurrent_duplicates_have_one_effect_on_postgresql(pg_db: Database, schema) -> None:
     effects = Effects(pg_db, schema, "shipping.order.created")
     envelope = order_created()
 

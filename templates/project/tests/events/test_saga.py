@@ -89,9 +89,11 @@ class Shop:
                 insert(self.schema.orders).values(id=order_id, amount=amount, status="created")
             )
             await orders.emitter.emit(
-                session, "order.created",
-                OrderCreated(order_id=order_id, sku="sku-1", quantity=quantity,
-                             amount=Decimal(amount)),
+                session,
+                "order.created",
+                OrderCreated(
+                    order_id=order_id, sku="sku-1", quantity=quantity, amount=Decimal(amount)
+                ),
             )
         return order_id
 
@@ -122,8 +124,12 @@ class Shop:
 
 
 async def open_shop(
-    schema: Any, make_db: Callable[[str], Awaitable[Database]], make_bus: Callable[[str], Any],
-    prefix: str, *, stock: int = 10,
+    schema: Any,
+    make_db: Callable[[str], Awaitable[Database]],
+    make_bus: Callable[[str], Any],
+    prefix: str,
+    *,
+    stock: int = 10,
 ) -> Shop:
     def catalog() -> EventCatalog:
         return EventCatalog(
@@ -144,8 +150,15 @@ async def open_shop(
         trigger="order.created",
         key="order_id",
         steps=[
-            Step("reserve-stock", f"{prefix}products", "reserve_stock", "inventory.reserved",
-                 "inventory.rejected", "release_stock", "inventory.released"),
+            Step(
+                "reserve-stock",
+                f"{prefix}products",
+                "reserve_stock",
+                "inventory.reserved",
+                "inventory.rejected",
+                "release_stock",
+                "inventory.released",
+            ),
             Step("charge", f"{prefix}payments", "charge", "payment.processed", "payment.failed"),
         ],
         on_success=Outcome(set={"status": "payment_confirmed"}, publish=["shipping.initiate"]),
@@ -163,7 +176,8 @@ async def open_shop(
         if row.quantity < order.quantity:
             return StepResult.failure(reason=f"only {row.quantity} of {order.sku} in stock")
         await ctx.session.execute(
-            update(table).where(table.c.sku == order.sku)
+            update(table)
+            .where(table.c.sku == order.sku)
             .values(quantity=table.c.quantity - order.quantity)
         )
         return None
@@ -172,7 +186,8 @@ async def open_shop(
         assert ctx.failure and ctx.failure["reason"]
         table = schema.stock
         await ctx.session.execute(
-            update(table).where(table.c.sku == order.sku)
+            update(table)
+            .where(table.c.sku == order.sku)
             .values(quantity=table.c.quantity + order.quantity)
         )
 
@@ -181,8 +196,9 @@ async def open_shop(
         shop.charges.append(amount)
         if amount > PAYMENT_LIMIT:
             return StepResult.failure(reason=f"amount {amount} above the limit")
-        return StepResult.success(PaymentProcessed(order_id=reserved.order_id,
-                                                   payment_id=uuid.uuid4()))
+        return StepResult.success(
+            PaymentProcessed(order_id=reserved.order_id, payment_id=uuid.uuid4())
+        )
 
     async def create_shipment(ctx: EventContext, request: PaymentProcessed) -> None:
         shop.shipments.append(request.order_id)
@@ -190,15 +206,20 @@ async def open_shop(
     orders = ServiceEvents(f"{prefix}orders", catalog())
     orders.saga_owner(saga, entity_updater(schema.orders))
     products = ServiceEvents(f"{prefix}products", catalog())
-    products.saga_participant(saga, {"reserve_stock": reserve_stock,
-                                     "release_stock": release_stock})
+    products.saga_participant(
+        saga, {"reserve_stock": reserve_stock, "release_stock": release_stock}
+    )
     payments = ServiceEvents(f"{prefix}payments", catalog())
     payments.saga_participant(saga, {"charge": charge})
     shipping = ServiceEvents(f"{prefix}shipping", catalog())
     shipping.consume("shipping.initiate", create_shipment)
 
-    for name, events in [("orders", orders), ("products", products), ("payments", payments),
-                         ("shipping", shipping)]:
+    for name, events in [
+        ("orders", orders),
+        ("products", products),
+        ("payments", payments),
+        ("shipping", shipping),
+    ]:
         database = await make_db(name)
         shop.services[name], shop.databases[name] = events, database
         if name == "products":
@@ -244,7 +265,9 @@ async def test_checkout_completes_and_starts_shipping(shop: Shop) -> None:
 
     assert saga["status"] == "completed"
     assert [h["event"] for h in saga["history"]] == [
-        "order.created", "inventory.reserved", "payment.processed"
+        "order.created",
+        "inventory.reserved",
+        "payment.processed",
     ]
     assert (await shop.order(order_id)).status == "payment_confirmed"
     assert await shop.stock() == 7
@@ -259,7 +282,10 @@ async def test_a_declined_payment_releases_the_stock_and_cancels(shop: Shop) -> 
 
     assert saga["status"] == "failed"
     assert [h["event"] for h in saga["history"]] == [
-        "order.created", "inventory.reserved", "payment.failed", "inventory.released"
+        "order.created",
+        "inventory.reserved",
+        "payment.failed",
+        "inventory.released",
     ]
     order = await shop.order(order_id)
     assert order.status == "cancelled"
@@ -309,7 +335,10 @@ async def run_generic_saga(
         + [EventType(f"{n}.{outcome}", n) for n in names for outcome in ("done", "refused")]
     )
     saga = SagaDefinition(
-        name=f"generic{uuid.uuid4().hex[:6]}", owner="owner", trigger="started", key="order_id",
+        name=f"generic{uuid.uuid4().hex[:6]}",
+        owner="owner",
+        trigger="started",
+        key="order_id",
         steps=[Step(n, f"svc-{n}", "act", f"{n}.done", f"{n}.refused", "undo") for n in names],
         on_failure=Outcome(set={"status": "cancelled"}, copy={"cancel_reason": "why"}),
     )
@@ -362,8 +391,12 @@ async def test_compensations_run_in_reverse_order(schema, make_sqlite_db) -> Non
     assert saga["status"] == "failed"
     assert undone == ["b", "a"]
     assert [h["event"] for h in saga["history"]] == [
-        "started", "a.done", "b.done", "c.refused",
-        f"saga.{saga['name']}.b.compensated", f"saga.{saga['name']}.a.compensated",
+        "started",
+        "a.done",
+        "b.done",
+        "c.refused",
+        f"saga.{saga['name']}.b.compensated",
+        f"saga.{saga['name']}.a.compensated",
     ]
     assert saga["failure"]["why"] == "c refused"
 
@@ -391,7 +424,10 @@ async def test_the_saga_id_links_every_reply(shop: Shop) -> None:
 
 def test_a_participant_must_provide_its_actions() -> None:
     saga = SagaDefinition(
-        name="s", owner="o", trigger="t", key="k",
+        name="s",
+        owner="o",
+        trigger="t",
+        key="k",
         steps=[Step("pay", "payments", "charge", "paid", compensation_action="refund")],
     )
     events = ServiceEvents("payments", EventCatalog([EventType("t", "o"), EventType("paid", "p")]))
@@ -401,8 +437,9 @@ def test_a_participant_must_provide_its_actions() -> None:
 
 
 def test_a_participant_must_run_a_step() -> None:
-    saga = SagaDefinition(name="s", owner="o", trigger="t", key="k",
-                          steps=[Step("pay", "payments", "charge", "paid")])
+    saga = SagaDefinition(
+        name="s", owner="o", trigger="t", key="k", steps=[Step("pay", "payments", "charge", "paid")]
+    )
     events = ServiceEvents("shipping", EventCatalog([EventType("t", "o"), EventType("paid", "p")]))
 
     with pytest.raises(SagaError, match="no step run by 'shipping'"):
@@ -415,9 +452,16 @@ async def _noop(ctx: Any, payload: Any) -> None:
 
 def test_a_reply_event_serves_one_step_only() -> None:
     with pytest.raises(SagaError, match="one step only"):
-        SagaDefinition(name="s", owner="o", trigger="t", key="k", steps=[
-            Step("one", "a", "act", "done"), Step("two", "b", "act", "done"),
-        ])
+        SagaDefinition(
+            name="s",
+            owner="o",
+            trigger="t",
+            key="k",
+            steps=[
+                Step("one", "a", "act", "done"),
+                Step("two", "b", "act", "done"),
+            ],
+        )
 
 
 async def test_the_owner_serves_the_saga_state_and_history(shop: Shop) -> None:
@@ -429,13 +473,15 @@ async def test_the_owner_serves_the_saga_state_and_history(shop: Shop) -> None:
     app.include_router(sagas_router())
 
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as c:
-        found = (await c.get("/sagas", params={"name": shop.saga.name, "key": str(order_id)}))
+        found = await c.get("/sagas", params={"name": shop.saga.name, "key": str(order_id)})
         one = await c.get(f"/sagas/{saga['saga_id']}")
         missing = await c.get(f"/sagas/{uuid.uuid4()}")
 
     assert [s["saga_id"] for s in found.json()] == [str(saga["saga_id"])]
     assert one.json()["status"] == "completed"
     assert [h["event"] for h in one.json()["history"]] == [
-        "order.created", "inventory.reserved", "payment.processed"
+        "order.created",
+        "inventory.reserved",
+        "payment.processed",
     ]
     assert missing.status_code == 404

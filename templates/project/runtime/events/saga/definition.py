@@ -92,15 +92,23 @@ class SagaDefinition:
         events = []
         for step in self.steps:
             if step.compensation_action:
-                events.append(EventType(
-                    self.compensate_command(step), self.exchange, publisher=self.owner,
-                    description=f"The owner of saga {self.name} asks to undo {step.name}",
-                ))
+                events.append(
+                    EventType(
+                        self.compensate_command(step),
+                        self.exchange,
+                        publisher=self.owner,
+                        description=f"The owner of saga {self.name} asks to undo {step.name}",
+                    )
+                )
                 if not step.compensation_reply:
-                    events.append(EventType(
-                        self.compensated_event(step), self.exchange, publisher=step.service,
-                        description=f"{step.name} of saga {self.name} was undone",
-                    ))
+                    events.append(
+                        EventType(
+                            self.compensated_event(step),
+                            self.exchange,
+                            publisher=step.service,
+                            description=f"{step.name} of saga {self.name} was undone",
+                        )
+                    )
         return events
 
 
@@ -140,14 +148,22 @@ class SagaContext(EventContext):
     data: dict[str, Any] = field(default_factory=dict)
 
     async def emit(
-        self, type: str, payload: BaseModel | Mapping[str, Any] | None = None,
-        *, keep_extra: bool = False,
+        self,
+        type: str,
+        payload: BaseModel | Mapping[str, Any] | None = None,
+        *,
+        keep_extra: bool = False,
     ) -> Envelope:
         """Publish an event that belongs to this saga, in this transaction."""
         assert self.saga is not None
         return await self.emitter.emit(
-            self.session, type, payload, cause=self.envelope, saga_id=self.saga_id,
-            saga=self.saga.name, keep_extra=keep_extra,
+            self.session,
+            type,
+            payload,
+            cause=self.envelope,
+            saga_id=self.saga_id,
+            saga=self.saga.name,
+            keep_extra=keep_extra,
         )
 
 

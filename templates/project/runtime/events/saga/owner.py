@@ -82,8 +82,9 @@ class SagaOwner:
             )
         )
 
-    async def _succeeded(self, ctx: EventContext, instance: _Instance, i: int,
-                         data: dict[str, Any]) -> None:
+    async def _succeeded(
+        self, ctx: EventContext, instance: _Instance, i: int, data: dict[str, Any]
+    ) -> None:
         saga = self.definition
         step = saga.steps[i]
         self._require_input(instance, i)
@@ -96,8 +97,9 @@ class SagaOwner:
                 instance.current_step = saga.steps[i + 1].name
         await instance.save(ctx.session)
 
-    async def _failed(self, ctx: EventContext, instance: _Instance, i: int,
-                      data: dict[str, Any]) -> None:
+    async def _failed(
+        self, ctx: EventContext, instance: _Instance, i: int, data: dict[str, Any]
+    ) -> None:
         saga = self.definition
         self._require_input(instance, i)
         instance.record(saga.steps[i].name, ctx.envelope, data)
@@ -112,18 +114,20 @@ class SagaOwner:
                 await self._finish(ctx, instance, saga.on_failure, failure=data)
         await instance.save(ctx.session)
 
-    async def _compensated(self, ctx: EventContext, instance: _Instance, i: int,
-                           data: dict[str, Any]) -> None:
+    async def _compensated(
+        self, ctx: EventContext, instance: _Instance, i: int, data: dict[str, Any]
+    ) -> None:
         saga = self.definition
         step = saga.steps[i]
         instance.record(step.name, ctx.envelope, data)
         if instance.status == "compensating" and instance.current_step == step.name:
             failed_at = next(
-                j for j, s in enumerate(saga.steps) if s.failure_event
-                and instance.has_event(s.name, s.failure_event)
+                j
+                for j, s in enumerate(saga.steps)
+                if s.failure_event and instance.has_event(s.name, s.failure_event)
             )
             todo = self._to_compensate(failed_at)
-            rest = todo[todo.index(step) + 1:]
+            rest = todo[todo.index(step) + 1 :]
             if rest:
                 instance.current_step = rest[0].name
                 await self._command_compensation(ctx, instance, rest[0])
@@ -142,8 +146,9 @@ class SagaOwner:
             if not instance.has_event(previous.name, previous.success_event):
                 raise SagaNotReady(f"step {previous.name!r} has not been recorded yet")
 
-    async def _command_compensation(self, ctx: EventContext, instance: _Instance,
-                                    step: Step) -> None:
+    async def _command_compensation(
+        self, ctx: EventContext, instance: _Instance, step: Step
+    ) -> None:
         saga = self.definition
         i = saga.index(step)
         source = None if i == 0 else saga.steps[i - 1].name
@@ -154,12 +159,17 @@ class SagaOwner:
             "failure": instance.failure or {},
         }
         await ctx.emitter.emit(
-            ctx.session, saga.compensate_command(step), command, cause=ctx.envelope,
-            saga_id=instance.saga_id, saga=saga.name,
+            ctx.session,
+            saga.compensate_command(step),
+            command,
+            cause=ctx.envelope,
+            saga_id=instance.saga_id,
+            saga=saga.name,
         )
 
-    async def _finish(self, ctx: EventContext, instance: _Instance, outcome: Outcome,
-                      failure: dict[str, Any]) -> None:
+    async def _finish(
+        self, ctx: EventContext, instance: _Instance, outcome: Outcome, failure: dict[str, Any]
+    ) -> None:
         saga = self.definition
         # `copy` reads the failure reply on failure, and what the saga saw on success.
         source = failure or instance.merged_data()
@@ -171,8 +181,12 @@ class SagaOwner:
         seen = {**instance.merged_data(), **failure, **changes}
         for event in outcome.publish:
             await ctx.emitter.emit(
-                ctx.session, event, _pick(self.catalog[event], seen), cause=ctx.envelope,
-                saga_id=instance.saga_id, saga=saga.name,
+                ctx.session,
+                event,
+                _pick(self.catalog[event], seen),
+                cause=ctx.envelope,
+                saga_id=instance.saga_id,
+                saga=saga.name,
             )
 
 
@@ -247,7 +261,12 @@ async def _load(session: AsyncSession, saga_id: UUID, key_field: str) -> _Instan
         return None
     history = list(row.history)
     return _Instance(
-        row.saga_id, row.key, row.status, row.current_step, history, row.failure,
+        row.saga_id,
+        row.key,
+        row.status,
+        row.current_step,
+        history,
+        row.failure,
         key_value=history[0]["data"].get(key_field, row.key),
     )
 

@@ -55,8 +55,9 @@ class SagaParticipant:
         ctx.key = data.get(saga.key)
         ctx.step = step
         ctx.data = data
-        result = await self.actions[step.action](ctx, typed_payload(self.catalog, ctx.envelope.type,
-                                                               data))
+        result = await self.actions[step.action](
+            ctx, typed_payload(self.catalog, ctx.envelope.type, data)
+        )
         result = result if result is not None else StepResult.success()
         reply = step.success_event if result.ok else step.failure_event
         if reply is None:
@@ -73,11 +74,15 @@ class SagaParticipant:
         payload = typed_payload(self.catalog, saga.input_event(step), data.get("input") or {})
         ctx.data = data.get("input") or {}
         reply_data = await self.actions[step.compensation_action](ctx, payload)
-        await ctx.emit(saga.compensated_event(step), self._reply_data(ctx, ctx.data, reply_data),
-                       keep_extra=True)
+        await ctx.emit(
+            saga.compensated_event(step),
+            self._reply_data(ctx, ctx.data, reply_data),
+            keep_extra=True,
+        )
 
-    def _reply_data(self, ctx: SagaContext, carried: dict[str, Any], result: Data
-                    ) -> dict[str, Any]:
+    def _reply_data(
+        self, ctx: SagaContext, carried: dict[str, Any], result: Data
+    ) -> dict[str, Any]:
         """The step's input data, the saga key, and what the action returned (which wins)."""
         assert ctx.saga is not None
         return {**carried, ctx.saga.key: ctx.key, **payload_data(result)}
