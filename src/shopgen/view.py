@@ -95,7 +95,8 @@ def number(value: float | int) -> str:
 
 
 def _chunks(text: str, width: int) -> list[str]:
-    """Split text at spaces into pieces whose literals fit in `width` columns."""
+    """Split text at spaces into pieces whose literals fit in `width` columns; a word too long
+    for a line is split between characters (its pieces still concatenate to the text)."""
     pieces: list[str] = []
     current = ""
     for word in re.split(r"(?<= )", text):
@@ -104,6 +105,11 @@ def _chunks(text: str, width: int) -> list[str]:
             current = word
         else:
             current += word
+        while len(py_str(current)) > width and len(current) > 1:
+            fits = (n for n in range(1, len(current)) if len(py_str(current[:n])) <= width)
+            cut = max(fits, default=1)
+            pieces.append(current[:cut])
+            current = current[cut:]
     pieces.append(current)
     return pieces
 
