@@ -5,8 +5,10 @@ the generated code works, so they are part of the default run."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -84,3 +86,28 @@ def _drain(process: subprocess.Popen[str]) -> str:
         os.killpg(process.pid, signal.SIGTERM)
     out, _ = process.communicate(timeout=20)
     return out[-5000:]
+
+
+def test_the_example_still_passes_its_tests_after_add_service_and_add_entity(
+    installed_repo, tmp_path: Path
+) -> None:
+    """Issue 4's acceptance: spec-editing commands on the generated example leave a repository
+    whose own tests pass. A copy of the shared example (without its .venv, whose scripts name
+    the original folder) is edited, installed and tested."""
+    root = tmp_path / "shop"
+    shutil.copytree(
+        installed_repo("ecommerce"), root, symlinks=True,
+        ignore=shutil.ignore_patterns(".venv", ".data", ".run", "*.stamp", "__pycache__"),
+    )  # fmt: skip
+    cli = [sys.executable, "-m", "shopgen"]
+    for command in (
+        ["add-service", "reviews", "--capability", "Product Catalog", "--entity", "Review",
+         "-f", "rating:integer", "-f", "body:text?"],
+        ["add-entity", "orders", "Coupon", "-f", "code:string", "-f", "percent:integer"],
+    ):  # fmt: skip
+        result = subprocess.run([*cli, *command, "-C", str(root)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+    assert (root / "services/reviews/api/review.py").is_file()
+    assert (root / "services/orders/api/coupon.py").is_file()
+    result = make(root, "install", "lint", "test", timeout=1500, **NOT_TWICE)
+    assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]

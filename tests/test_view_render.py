@@ -128,7 +128,9 @@ services:
         fields:
           customer_account_identifier: uuid
           requested_delivery_window: {type: string, optional: true}
-          fulfilment_request_status: {type: enum, values: [requested_by_customer, confirmed_by_warehouse, rejected_by_warehouse]}
+          fulfilment_request_status:
+            type: enum
+            values: [requested_by_customer, confirmed_by_warehouse, rejected_by_warehouse]
           cancellation_reason_text: {type: string, optional: true}
           accumulated_amount_value: {type: decimal, min: 0}
         emits:
