@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import httpx
@@ -138,12 +139,23 @@ async def test_spawned_processes_are_recorded_and_stopped(tmp_path):
     finally:
         assert stop_all(tmp_path) == ["web"]
     assert running(tmp_path) == {}
-    # Reap it if it is our zombie (it may exit just after stop looked); a live process stays.
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
-    with pytest.raises(ProcessLookupError):
-        os.kill(pid, 0)
+    assert _gone(pid), "the process outlived stop_all"
     assert (tmp_path / "web.log").exists()
+
+
+def _gone(pid: int, within: float = 5.0) -> bool:
+    """Whether `pid` is gone, reaping it if it is our zombie. Seen once in a long suite: the
+    process still answered signal 0 just after `stop_all`, so this allows it a moment."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def spawn_web(name: str, run_dir: Path) -> tuple[int, str]:
