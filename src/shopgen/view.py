@@ -3119,32 +3119,26 @@ class ServiceDeployView:
     @cached_property
     def database_url(self) -> str:
         """The URL in compose; the password comes from DATABASE_PASSWORD in the environment."""
-        server = DATABASE_SERVERS.get(self.service.database)
-        if server is None:
-            return f"sqlite+aiosqlite:////app/.data/{self.service.module}.db"
-        host, driver, port = server
-        name = self.database_name
-        return f"{driver}://{name}:${{DATABASE_PASSWORD:-change-me}}@{host}:{port}/{name}"
+        login = f"{self.database_name}:${{DATABASE_PASSWORD:-change-me}}"
+        return self._url(login, sqlite_dir="/app/.data")
 
     @cached_property
     def secret_database_url(self) -> str:
         """The URL in the Kubernetes Secret template (a placeholder password)."""
-        server = DATABASE_SERVERS.get(self.service.database)
-        if server is None:
-            return f"sqlite+aiosqlite:///.data/{self.service.module}.db"
-        host, driver, port = server
-        name = self.database_name
-        return f"{driver}://{name}:change-me@{host}:{port}/{name}"
+        return self._url(f"{self.database_name}:change-me", sqlite_dir=".data")
 
     @cached_property
     def local_database_url(self) -> str:
         """An example for `.env`: this machine's server, as its administrator."""
+        user = "postgres" if self.database_server == "postgres" else "root"
+        return self._url(user, sqlite_dir=".data", host="127.0.0.1")
+
+    def _url(self, login: str, *, sqlite_dir: str, host: str | None = None) -> str:
         server = DATABASE_SERVERS.get(self.service.database)
         if server is None:
-            return f"sqlite+aiosqlite:///.data/{self.service.module}.db"
-        _host, driver, port = server
-        user = "postgres" if self.database_server == "postgres" else "root"
-        return f"{driver}://{user}@127.0.0.1:{port}/{self.database_name}"
+            return f"sqlite+aiosqlite:///{sqlite_dir}/{self.service.module}.db"
+        server_host, driver, port = server
+        return f"{driver}://{login}@{host or server_host}:{port}/{self.database_name}"
 
     @cached_property
     def uses_sqlite(self) -> bool:
