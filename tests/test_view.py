@@ -9,18 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shopgen.spec import load_spec, parse_spec
-from shopgen.view import (
-    LINE_LENGTH,
-    ProjectView,
-    _regex_sample,
-    kwarg,
-    pluralize,
-    py_str,
-    pycall,
-    pyimport,
-    pyrepr,
-    snake_case,
-)
+from shopgen.view import ProjectView
+from shopgen.view.fields import _regex_sample
+from shopgen.view.names import pluralize, snake_case
+from shopgen.view.source import LINE_LENGTH, kwarg, py_str, pycall, pyimport, pyrepr
 from tests.helpers import EXAMPLE, SHARED
 
 # A spec of another shape than the example: one service issuing tokens by username, names that
