@@ -49,3 +49,23 @@ def installed_repo(tmp_path_factory: pytest.TempPathFactory):
         return built[name]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def pristine_shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example generated once by `create_project` (no install); copy it before changing it."""
+    from shopgen.generate import create_project
+
+    root = tmp_path_factory.mktemp("pristine") / "shop"
+    create_project(root, BUNDLED_EXAMPLE)
+    return root
+
+
+@pytest.fixture
+def shop(pristine_shop: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the generated example, for one test to edit."""
+    import shutil
+
+    root = tmp_path / "shop"
+    shutil.copytree(pristine_shop, root, symlinks=True)
+    return root

@@ -62,3 +62,19 @@ def make(root: Path, *targets: str, timeout: int = 1800, **env: str):
         ["make", *targets], cwd=root, env={**clean_env(), **env},
         capture_output=True, text=True, timeout=timeout,
     )  # fmt: skip
+
+
+# A spec change that touches services/orders/models.py: an optional field on Order.
+ADD_FIELD = (
+    "          cancel_reason: {type: string, optional: true}\n",
+    "          cancel_reason: {type: string, optional: true}\n"
+    "          gift_note: {type: string, optional: true}\n",
+)
+
+
+def edit_spec(root: Path, old: str, new: str) -> None:
+    """Replace `old` by `new` (once) in root/shopgen.yaml; `old` must be there."""
+    spec = root / "shopgen.yaml"
+    text = spec.read_text()
+    assert old in text
+    spec.write_text(text.replace(old, new, 1))

@@ -6,11 +6,8 @@ repository checks run on a repository generated from the bundled example.
 
 from __future__ import annotations
 
-import shutil
 import socket
 from pathlib import Path
-
-import pytest
 
 from shopgen.doctor import (
     MARIADB,
@@ -22,43 +19,16 @@ from shopgen.doctor import (
     run_checks,
     servers_for,
 )
-from shopgen.generate import create_project
 from shopgen.merge import load_manifest
 from shopgen.spec import load_spec
 from shopgen.sync import sync_project
-from tests.helpers import EXAMPLE, FIXTURES
+from tests.helpers import ADD_FIELD, EXAMPLE, FIXTURES, edit_spec
 
 MODELS = "services/orders/models.py"
-ADD_FIELD = (
-    "          cancel_reason: {type: string, optional: true}\n",
-    "          cancel_reason: {type: string, optional: true}\n"
-    "          gift_note: {type: string, optional: true}\n",
-)
-
-
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("pristine") / "shop"
-    create_project(root, EXAMPLE)
-    return root
-
-
-@pytest.fixture
-def shop(pristine: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "shop"
-    shutil.copytree(pristine, root, symlinks=True)
-    return root
 
 
 def by_name(checks: list[Check]) -> dict[str, Check]:
     return {check.name: check for check in checks}
-
-
-def edit_spec(root: Path, old: str, new: str) -> None:
-    spec = root / "shopgen.yaml"
-    text = spec.read_text()
-    assert old in text
-    spec.write_text(text.replace(old, new, 1))
 
 
 def closed_port() -> int:

@@ -2,44 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
-
-from shopgen.generate import create_project
-from tests.helpers import EXAMPLE, run_cli, tree
+from tests.helpers import ADD_FIELD, edit_spec, run_cli, tree
 
 MODELS = "services/orders/models.py"
 CUSTOM = "services/products/custom/operations.py"
-
-
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("pristine") / "shop"
-    create_project(root, EXAMPLE)
-    return root
-
-
-@pytest.fixture
-def shop(pristine: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "shop"
-    shutil.copytree(pristine, root, symlinks=True)
-    return root
-
-
-def edit_spec(root: Path, old: str, new: str) -> None:
-    spec = root / "shopgen.yaml"
-    text = spec.read_text()
-    assert old in text
-    spec.write_text(text.replace(old, new, 1))
-
-
-ADD_FIELD = (
-    "          cancel_reason: {type: string, optional: true}\n",
-    "          cancel_reason: {type: string, optional: true}\n"
-    "          gift_note: {type: string, optional: true}\n",
-)
 
 
 def test_a_second_sync_with_no_change_writes_nothing(shop: Path, capsys) -> None:
