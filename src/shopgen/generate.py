@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 import shutil
 import subprocess
@@ -113,20 +112,17 @@ def _git_init(root: Path, message: str) -> None:
     git = shutil.which("git")
     if git is None:
         raise ShopgenError("git is required to create the repository; install git and retry")
-    env = {**os.environ}
     identity = []
     if not _git_config(git, "user.email"):
         identity = ["-c", "user.name=shopgen", "-c", "user.email=shopgen@localhost"]
-    for args in (
-        ["init", "-q", "-b", "main"],
-        ["add", "-A"],
-        [*identity, "commit", "-q", "--no-verify", "-m", message],
+    for command, args in (
+        ("init", ["init", "-q", "-b", "main"]),
+        ("add", ["add", "-A"]),
+        ("commit", [*identity, "commit", "-q", "--no-verify", "-m", message]),
     ):
-        result = subprocess.run(
-            [git, *args], cwd=root, env=env, capture_output=True, text=True, check=False
-        )
+        result = subprocess.run([git, *args], cwd=root, capture_output=True, text=True, check=False)
         if result.returncode:
-            raise ShopgenError(f"git {args[-2] if args else ''} failed: {result.stderr.strip()}")
+            raise ShopgenError(f"git {command} failed: {result.stderr.strip()}")
 
 
 def _git_config(git: str, key: str) -> str:
