@@ -82,6 +82,18 @@ class Effects:
             raise RuntimeError("failed before commit")
 
 
+async def wait_for_dead_letters(amqp_url: str, queue: str, what: str) -> list[bytes]:
+    """Wait until the queue's dead-letter queue holds something, and take it."""
+    found: list[bytes] = []
+
+    async def dead_lettered() -> bool:
+        found.extend(await take_dead_letters(amqp_url, queue))
+        return bool(found)
+
+    await until(dead_lettered, what)
+    return found
+
+
 async def take_dead_letters(amqp_url: str, queue: str) -> list[bytes]:
     """Consume what is in the queue's dead-letter queue."""
     connection = await aio_pika.connect(amqp_url)
@@ -232,13 +244,7 @@ async def test_a_poison_message_is_dead_lettered_while_later_messages_flow(
         return await count(pg_db, processed_events) == 5
 
     await until(later_ones_handled, "the five good events are handled")
-    found: list[bytes] = []
-
-    async def dead_lettered() -> bool:
-        found.extend(await take_dead_letters(amqp_url, queue))
-        return bool(found)
-
-    await until(dead_lettered, "the poison message reaches the dead-letter queue")
+    found = await wait_for_dead_letters(amqp_url, queue, "the poison message is dead-lettered")
     assert [Envelope.from_bytes(body).event_id for body in found] == [poison.event_id]
     assert effects.calls == 5 + 3  # the poison message was delivered max_deliveries times
 
@@ -261,13 +267,7 @@ async def test_an_undecodable_message_is_dead_lettered_at_once(
         return await count(pg_db, processed_events) == 1
 
     await until(handled, "the valid event behind it is handled")
-    found: list[bytes] = []
-
-    async def dead_lettered() -> bool:
-        found.extend(await take_dead_letters(amqp_url, queue))
-        return bool(found)
-
-    await until(dead_lettered, "the undecodable message is dead-lettered")
+    found = await wait_for_dead_letters(amqp_url, queue, "the undecodable message is dead-lettered")
     assert found == [b"{not json"]
     assert effects.calls == 1  # the handler never saw the undecodable message
 
