@@ -1,44 +1,40 @@
 """Benchmarks (a script, not a test): prints figures, asserts nothing.
 
     python benchmarks/bench.py            # all benchmarks
-    python benchmarks/bench.py new        # only `shopgen new`
-    python benchmarks/bench.py sync       # only `shopgen sync`
+    python benchmarks/bench.py new        # `shopgen new`, beside copier's run_copy
+    python benchmarks/bench.py sync       # `shopgen sync`: no-op and one-field, beside copier
     python benchmarks/bench.py saga       # checkout saga latency of the generated example
 
-Figures are wall-clock medians over a few runs on this machine; compare them between commits
-on the same machine only. `saga` installs the generated example (a minute or so) and runs it
-embedded and, where PostgreSQL and RabbitMQ answer, distributed.
+`new` and `sync` time the `shopgen` command as a user runs it (a fresh process: imports, spec,
+render, writes, git), paired run by run with the reference: copier's `run_copy` of the same
+templates with the same data, also in a fresh process. Each figure is the median of its runs,
+as wall time and CPU time (user + system, child processes such as git included); on a loaded
+machine wall time stretches, so compare CPU and the ratio to copier. `saga` installs the
+generated example (a minute or so) and runs it embedded and, where PostgreSQL and RabbitMQ
+answer, distributed.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
+import resource
 import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from time import perf_counter
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import yaml
 
 from shopgen.generate import SPEC_FILE, create_project, example_overlay, example_spec
-from shopgen.render import render_project
-from shopgen.spec import load_spec
 from shopgen.specedit import editing
-from shopgen.sync import sync_project
-from shopgen.view import ProjectView
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 
 def synthetic_spec(services: int) -> dict:
@@ -82,36 +78,63 @@ def synthetic_spec(services: int) -> dict:
     return spec
 
 
-def timed(label: str, runs: int, action: Callable[[], object]) -> float:
-    samples = []
+# The reference: copier renders shopgen's templates with shopgen's view as its data (as
+# tests/test_packaging.py checks it renders the same files), in a process of its own.
+COPIER = """
+import sys
+from pathlib import Path
+
+import copier
+
+from shopgen.builtin import builtin_templates
+from shopgen.spec import load_spec
+from shopgen.view import ProjectView
+
+data = ProjectView(load_spec(Path(sys.argv[1]))).context()
+copier.run_copy(str(builtin_templates()), sys.argv[2], data=data, defaults=True, unsafe=True,
+                quiet=True, skip_tasks=True)
+"""
+
+# Child processes write bytecode as a user's installed shopgen has it (pip compiles it).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def run(*args: str | Path) -> tuple[float, float]:
+    """Run a command; its (wall, CPU) seconds, CPU being user + system of it and its children."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = perf_counter()
+    done = subprocess.run([str(a) for a in args], env=ENV, capture_output=True, text=True)
+    wall = perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode:
+        raise SystemExit(f"{args} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu
+
+
+def shopgen(*args: str | Path) -> tuple[float, float]:
+    return run(sys.executable, "-m", "shopgen", *args)
+
+
+def paired(
+    label: str,
+    runs: int,
+    ours: Callable[[], tuple[float, float]],
+    copier: Callable[[], tuple[float, float]],
+) -> None:
+    """`runs` runs of each, alternating (so both see the same load), after one untimed warm-up
+    of each; prints the medians side by side."""
+    ours(), copier()
+    mine, theirs = [], []
     for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    return _report(label, samples)
-
-
-def timed_each(
-    label: str, runs: int, prepare: Callable[[], T], action: Callable[[T], R]
-) -> list[R]:
-    """Like `timed`, but `prepare` runs untimed before each run; returns each run's result."""
-    samples, results = [], []
-    for _ in range(runs):
-        prepared = prepare()
-        start = time.perf_counter()
-        results.append(action(prepared))
-        samples.append(time.perf_counter() - start)
-    _report(label, samples)
-    return results
-
-
-def _report(label: str, samples: list[float]) -> float:
-    median = statistics.median(samples)
+        mine.append(ours())
+        theirs.append(copier())
+    wall, cpu = (statistics.median(x) for x in zip(*mine, strict=True))
+    ref_wall, ref_cpu = (statistics.median(x) for x in zip(*theirs, strict=True))
     print(
-        f"  {label:<46} median {median * 1000:8.1f} ms"
-        f"  (min {min(samples) * 1000:.1f}, n={len(samples)})"
+        f"  {label:<34} wall {wall:6.2f} s  CPU {cpu:6.2f} s  |  copier wall {ref_wall:6.2f} s"
+        f"  CPU {ref_cpu:6.2f} s  |  CPU {cpu / ref_cpu:4.2f}x copier's  (n={runs})"
     )
-    return median
 
 
 def cases(workdir: Path) -> list[tuple[str, Path, int]]:
@@ -125,21 +148,25 @@ def cases(workdir: Path) -> list[tuple[str, Path, int]]:
     ]
 
 
+def fresh(workdir: Path, prefix: str) -> Path:
+    """A folder name not used yet."""
+    return workdir / f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def _copier(workdir: Path, spec_path: Path) -> Callable[[], tuple[float, float]]:
+    script = workdir / "copier_reference.py"
+    script.write_text(COPIER)
+    return lambda: run(sys.executable, script, spec_path, fresh(workdir, "copier"))
+
+
 def bench_new(workdir: Path) -> None:
-    print("shopgen new")
-    counter = itertools.count()
+    print("shopgen new (render, write, git init + commit) beside copier's run_copy (render, write)")
     for label, spec_path, runs in cases(workdir):
-        files = render_project(ProjectView(load_spec(spec_path)).context())
-        print(f"  {label}: {len(files)} files, {sum(map(len, files.values())) / 1024:.0f} KiB")
-        timed(
-            f"render only, {label}",
+        paired(
+            f"new, {label}",
             runs,
-            lambda p=spec_path: render_project(ProjectView(load_spec(p)).context()),
-        )
-        timed(
-            f"new (render, write, git init+commit), {label}",
-            runs,
-            lambda p=spec_path: create_project(workdir / f"out{next(counter)}", p),
+            lambda p=spec_path: shopgen("new", fresh(workdir, "new"), "--spec", p),
+            _copier(workdir, spec_path),
         )
 
 
@@ -156,36 +183,24 @@ def add_optional_field(spec_file: Path) -> None:
 
 
 def bench_sync(workdir: Path) -> None:
-    """`sync` on a repository fresh from `new`: with no spec change, and after a one-field one.
-
-    Each run syncs its own copy of the generated repository (copying is not timed), so no run
-    sees another's BASE.
-    """
-    print("shopgen sync")
-    counter = itertools.count()
+    """`shopgen sync` in a repository fresh from `new`: with no spec change, and after a
+    one-field one. Each run syncs its own copy of the repository (copying is not timed), so no
+    run sees another's BASE."""
+    print("shopgen sync beside copier's run_copy of the same spec (the render it would redo)")
     for label, spec_path, runs in cases(workdir):
-        pristine = workdir / f"sync-pristine-{spec_path.stem}"
+        pristine = fresh(workdir, "sync-pristine")
         create_project(pristine, spec_path)
+        copier = _copier(workdir, spec_path)
 
-        def fresh(edit: bool, pristine: Path = pristine) -> Path:
-            root = workdir / f"sync-{next(counter)}"
+        def sync(edit: bool, pristine: Path = pristine) -> tuple[float, float]:
+            root = fresh(workdir, "sync")
             shutil.copytree(pristine, root, symlinks=True)
             if edit:
                 add_optional_field(root / SPEC_FILE)
-            return root
+            return shopgen("sync", "--path", root)
 
-        noop = timed_each(f"no-op sync, {label}", runs, lambda: fresh(False), sync_project)
-        if not all(result.plan.is_noop for result in noop):
-            drift = sorted({p for result in noop for p in result.plan.drift})
-            print(f"    NOT a no-op (were the templates edited meanwhile?): {drift[:5]}")
-        edited = timed_each(
-            f"sync after a one-field change, {label}", runs, lambda: fresh(True), sync_project
-        )
-        changes = edited[0].plan.changes
-        print(
-            f"    the one-field change rewrote {len(changes)} file(s): "
-            + ", ".join(sorted(f"{a.path} ({a.kind.value})" for a in changes))
-        )
+        paired(f"no-op sync, {label}", runs, lambda s=sync: s(False), copier)
+        paired(f"one-field sync, {label}", runs, lambda s=sync: s(True), copier)
 
 
 # Runs inside the generated repository's virtual environment: places orders one after another
@@ -338,6 +353,8 @@ def bench_saga(workdir: Path) -> None:
     root = workdir / "saga-shop"
     create_project(root, example_spec("ecommerce"), overlay=example_overlay("ecommerce"))
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    if Path(sys.executable).with_name("uv").is_file():  # make install creates .venv with it
+        env.setdefault("UV", str(Path(sys.executable).with_name("uv")))
     installed = subprocess.run(
         ["make", "install"], cwd=root, env=env, capture_output=True, text=True, timeout=900
     )
@@ -405,10 +422,16 @@ def bench_saga(workdir: Path) -> None:
 BENCHMARKS = {"new": bench_new, "sync": bench_sync, "saga": bench_saga}
 
 
+def _load() -> str:
+    return f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
+
+
 def main(selected: list[str]) -> None:
+    print(f"{_load()} at the start (a busy machine stretches wall times)")
     with tempfile.TemporaryDirectory(prefix="shopgen-bench-") as tmp:
         for name in selected or list(BENCHMARKS):
             BENCHMARKS[name](Path(tmp))
+    print(f"{_load()} at the end")
 
 
 if __name__ == "__main__":

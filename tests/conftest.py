@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from pathlib import Path
 
 import pytest
 
 TESTS = Path(__file__).parent
 SPECS = TESTS / "fixtures" / "specs"
-# The normative example lives in shared/examples/ beside the repository; the package bundles a
-# copy (`--example ecommerce`), which is what a clean clone tests against.
-SHARED_EXAMPLE = TESTS.parent.parent / "shared" / "examples" / "ecommerce.yaml"
+# The bundled example (`--example ecommerce`): tests stand alone, so they never read a copy
+# outside this repository.
 BUNDLED_EXAMPLE = TESTS.parent / "src" / "shopgen" / "examples" / "ecommerce.yaml"
 
 
@@ -22,8 +23,8 @@ def specs_dir() -> Path:
 
 @pytest.fixture
 def example_spec() -> Path:
-    """The e-commerce example spec (the shared original when present)."""
-    return SHARED_EXAMPLE if SHARED_EXAMPLE.is_file() else BUNDLED_EXAMPLE
+    """The bundled e-commerce example spec."""
+    return BUNDLED_EXAMPLE
 
 
 @pytest.fixture(scope="session")
@@ -69,3 +70,43 @@ def shop(pristine_shop: Path, tmp_path: Path) -> Path:
     root = tmp_path / "shop"
     shutil.copytree(pristine_shop, root, symlinks=True)
     return root
+
+
+# --- servers and tiers ---------------------------------------------------------------------
+# Tests that need a local server say so with a marker; without the server they are skipped
+# with a reason saying what to start (.ci/run starts them all before the suite).
+SERVERS = {
+    "postgres": ("PostgreSQL", "127.0.0.1", 5432),
+    "rabbitmq": ("RabbitMQ", "127.0.0.1", 5672),
+    "mariadb": ("MariaDB", "127.0.0.1", 3306),
+}
+_answers: dict[str, bool] = {}
+
+
+def _answering(marker: str) -> bool:
+    if marker not in _answers:
+        _, host, port = SERVERS[marker]
+        try:
+            socket.create_connection((host, port), 2).close()
+            _answers[marker] = True
+        except OSError:
+            _answers[marker] = False
+    return _answers[marker]
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker in SERVERS:
+        if item.get_closest_marker(marker) is not None and not _answering(marker):
+            name, host, port = SERVERS[marker]
+            pytest.skip(f"needs {name} on {host}:{port}, which does not answer (.ci/run starts it)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The `fuzz` tier (many hypothesis examples) runs only when asked for: `-m fuzz` or
+    SHOPGEN_FUZZ=1; the default run keeps a few examples of the same properties."""
+    if "fuzz" in (config.getoption("-m") or "") or os.environ.get("SHOPGEN_FUZZ"):
+        return
+    skip = pytest.mark.skip(reason="fuzz tier: run with `pytest -m fuzz` or SHOPGEN_FUZZ=1")
+    for item in items:
+        if item.get_closest_marker("fuzz") is not None:
+            item.add_marker(skip)

@@ -11,7 +11,6 @@ import pytest
 from shopgen.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 EXAMPLE = REPO / "src" / "shopgen" / "examples" / "ecommerce.yaml"
 FIXTURES = REPO / "tests" / "fixtures" / "specs"
 
@@ -49,10 +48,16 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 def clean_env() -> dict[str, str]:
-    """This environment without shopgen's own virtualenv, for a generated repository's tools."""
+    """This environment without shopgen's own virtualenv, for a generated repository's tools;
+    with `UV` naming the uv installed beside shopgen, if any, which `make install` then uses
+    to create .venv and install (as after the README's first command), pip being slower."""
     import os
 
-    return {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    uv = Path(sys.executable).with_name("uv")
+    if "UV" not in env and uv.is_file():
+        env["UV"] = str(uv)
+    return env
 
 
 def make(root: Path, *targets: str, timeout: int = 1800, **env: str):

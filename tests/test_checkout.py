@@ -27,11 +27,12 @@ BOTH_MODES = [
     "test_short_stock_cancels_without_a_charge",
     "test_read_models_show_the_outcomes",
     "test_concurrent_checkouts_never_oversell",
+    "test_attacks_are_refused_at_the_gateway_and_at_the_services",
 ]
 SCENARIOS = [
     *(f"{name}[{mode}]" for name in BOTH_MODES for mode in ("embedded", "distributed")),
     "test_unknown_products_are_refused",
-    "test_an_unknown_user_is_refused",
+    "test_a_deleted_user_cannot_order",
     "test_a_duplicated_event_has_one_effect",
     "test_a_repeated_compensation_releases_once",
     "test_a_poison_message_is_dead_lettered_while_orders_flow",
@@ -65,7 +66,14 @@ def outcomes(installed_repo) -> dict[str, ET.Element]:
     return {case.get("name", ""): case for case in cases}
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS)
+# The distributed scenarios run against PostgreSQL and RabbitMQ.
+_SERVERS = (pytest.mark.postgres, pytest.mark.rabbitmq)
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [pytest.param(s, marks=_SERVERS if "[distributed]" in s else ()) for s in SCENARIOS],
+)
 def test_checkout_scenario(outcomes: dict[str, ET.Element], scenario: str) -> None:
     case = outcomes.get(scenario)
     assert case is not None, f"{scenario} did not run; ran: {sorted(outcomes)}"

@@ -12,6 +12,7 @@ Dockerfile copies is in the repository.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sqlite3
@@ -23,7 +24,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from shopgen.generate import example_spec, load_and_render
+from shopgen.generate import example_spec
+from shopgen.pipeline import load_and_render
 from shopgen.view import ProjectView
 from tests.helpers import FIXTURES
 
@@ -110,10 +112,13 @@ def repo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     return Rendered(root, view)
 
 
-def run(*command: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *command: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(part) for part in command], cwd=cwd, capture_output=True, text=True, check=False
-    )
+        [str(part) for part in command], cwd=cwd, env=env, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
 
 
 # --- schemas and linters -----------------------------------------------------------------
@@ -176,7 +181,12 @@ def test_makefile_calls_only_commands_the_system_module_has(repo: Rendered) -> N
 
 def test_make_migrate_brings_every_service_database_to_head(repo: Rendered) -> None:
     # This interpreter's environment stands in for the repository's .venv (same libraries).
-    result = run("make", "migrate", f"BIN={BIN}", cwd=repo.root)
+    # `make migrate` uses the databases `make up` uses; SQLite files here, by URL.
+    urls = {
+        f"{s.module.upper()}_DATABASE_URL": f"sqlite+aiosqlite:///.data/{s.module}.db"
+        for s in repo.view.services
+    }
+    result = run("make", "migrate", f"BIN={BIN}", cwd=repo.root, env={**os.environ, **urls})
     assert result.returncode == 0, result.stdout + result.stderr
     for service in repo.view.services:
         database = repo.root / ".data" / f"{service.module}.db"
@@ -217,16 +227,26 @@ def test_compose_runs_every_service_behind_healthy_dependencies(repo: Rendered) 
     expected = {s.name for s in repo.view.services} | {"gateway", "rabbitmq", "consul"}
     assert expected <= set(services)
     for name, service in services.items():
-        assert "healthcheck" in service, f"{name} has no healthcheck"
+        one_shot = service.get("restart") == "no"
+        assert one_shot or "healthcheck" in service, f"{name} has no healthcheck"
         for dependency, condition in service.get("depends_on", {}).items():
             assert dependency in services, f"{name} depends on unknown {dependency}"
-            assert condition == {"condition": "service_healthy"}
+            if services[dependency].get("restart") == "no":
+                assert condition == {"condition": "service_completed_successfully"}
+            else:
+                assert condition == {"condition": "service_healthy"}
         if "build" in service:
             dockerfile = repo.root / service["build"]["dockerfile"]
             assert service["build"]["context"] == ".."
             assert dockerfile.is_file(), f"{name}: {dockerfile} does not exist"
     assert [name for name, s in services.items() if "ports" in s] == ["gateway"]
     assert set(services["gateway"]["depends_on"]) >= {s.name for s in repo.view.services}
+    # Migrations run once, in a one-shot container per service, before the service starts.
+    for item in repo.view.deploy.services:
+        migrate = services[f"{item.name}-migrate"]
+        assert migrate["command"] == ["python", "-m", "system", "migrate", item.name]
+        assert "service_completed_successfully" in str(services[item.name]["depends_on"])
+        assert services[item.name]["environment"]["MIGRATE_ON_START"] == "false"
 
 
 def test_compose_gives_each_service_its_own_database(repo: Rendered) -> None:

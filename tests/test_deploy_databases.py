@@ -72,6 +72,7 @@ def postgres(rendered) -> Iterator[tuple[Path, list[str]]]:
         _psql("postgres", "postgres", f'DROP ROLE IF EXISTS "{name}"')
 
 
+@pytest.mark.postgres
 def test_postgres_init_creates_an_isolated_database_per_service(postgres) -> None:
     root, (first, second) = postgres
     env = {
@@ -109,6 +110,7 @@ def mariadb(rendered) -> Iterator[tuple[Path, list[str]]]:
         _mariadb("--user=root", "-e", f"DROP USER IF EXISTS '{name}'@'%'")
 
 
+@pytest.mark.mariadb
 def test_mariadb_init_creates_an_isolated_database_per_service(mariadb) -> None:
     root, (first, second) = mariadb
     # Locally root signs in through the unix socket; the image gives it a password instead.

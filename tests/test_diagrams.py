@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from shopgen.diagrams import Diagrams
 from shopgen.generate import example_spec
 from shopgen.spec import load_spec, parse_spec
 from shopgen.view import ProjectView
+from shopgen.view.diagrams import Diagrams
 from tests.helpers import FIXTURES
 
 # Names that would end a label or smuggle markup or template syntax, a three-step saga whose

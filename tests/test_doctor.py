@@ -87,8 +87,17 @@ def test_the_servers_probed_follow_the_specs_databases() -> None:
 
 def test_a_freshly_generated_repository_passes_every_check(shop: Path) -> None:
     checks = run_checks(shop, servers=[])
-    assert [c for c in checks if not c.ok] == []
-    assert [c.name for c in checks][3:] == ["shopgen.yaml", "manifest", "conflicts", "drift"]
+    # Only the warning that the user code is still to be written (the example without its
+    # user code): see the stubs tests below.
+    assert [c.name for c in checks if not c.ok] == ["stubs"]
+    assert not any(c.failed for c in checks)
+    assert [c.name for c in checks][3:] == [
+        "shopgen.yaml",
+        "manifest",
+        "conflicts",
+        "drift",
+        "stubs",
+    ]
     names = by_name(checks)
     assert names["shopgen.yaml"].detail.startswith("valid: 5 services")
     assert names["drift"].detail == "the repository matches shopgen.yaml"
@@ -154,3 +163,30 @@ def test_a_corrupt_manifest_fails_without_a_traceback(shop: Path) -> None:
     (shop / ".shopgen" / "manifest.json").write_text("{not json")
     manifest = by_name(run_checks(shop, servers=[]))["manifest"]
     assert manifest.failed and "unreadable" in manifest.detail
+
+
+# --- stubs ---------------------------------------------------------------------------------
+
+
+def test_unimplemented_stubs_are_listed_as_a_warning(shop: Path) -> None:
+    stubs = by_name(run_checks(shop, servers=[]))["stubs"]
+    assert stubs.status == "warn"
+    for path in (
+        "services/products/custom/operations/validate.py",
+        "services/payments/custom/actions/charge.py",
+        "services/products/custom/actions/reserve_stock.py",
+        "services/products/custom/actions/release_stock.py",
+        "services/shipping/custom/handlers/create_shipment.py",
+    ):
+        assert path in stubs.detail
+    assert "hooks" not in stubs.detail  # pass-through hooks are complete as they are
+
+
+def test_a_written_stub_leaves_the_list(shop: Path) -> None:
+    from shopgen.generate import example_overlay
+
+    for path, content in example_overlay("ecommerce").items():
+        if path.startswith("services/"):
+            (shop / path).write_bytes(content)
+    stubs = by_name(run_checks(shop, servers=[]))["stubs"]
+    assert stubs.ok, stubs.detail

@@ -8,8 +8,9 @@ import ast
 
 import pytest
 
-from shopgen.generate import example_overlay, example_spec, load_and_render
+from shopgen.generate import example_overlay, example_spec
 from shopgen.merge import Policy
+from shopgen.pipeline import load_and_render
 from shopgen.policy import policy_for
 
 USER_HEADER = "# Scaffolded once by shopgen. This file is yours: shopgen never changes it again."

@@ -201,6 +201,23 @@ def test_modified_file_no_longer_generated_is_kept_and_reported(root: Path) -> N
     assert not again.changes
 
 
+def test_a_kept_orphan_stays_recorded_until_pruned_or_deleted(root: Path) -> None:
+    sync(root, {"svc/items.py": "x\n", "svc/more.py": "m\n", "app.py": "a\n"})
+    build(root, {"svc/items.py": "x\nmy work\n", "svc/more.py": "m\nmine\n"})
+    sync(root, {"app.py": "a\n"})
+    again = sync(root, {"app.py": "a\n"})  # a later sync still knows both orphans
+    assert kinds(again)["svc/items.py"] is ActionKind.ORPHAN
+    assert again.is_noop
+    assert {"svc/items.py", "svc/more.py"} <= set(load_manifest(root).files)
+
+    (root / "svc/more.py").unlink()  # deleted by the user: forgotten
+    pruned = sync(root, {"app.py": "a\n"}, prune=True)  # pruned: backed up and forgotten
+    assert kinds(pruned)["svc/items.py"] is ActionKind.ORPHAN
+    assert not (root / "svc").exists()
+    assert set(load_manifest(root).files) == {"app.py"}
+    assert not (root / ".shopgen/base/svc").exists()
+
+
 def test_prune_removes_modified_orphan_but_backs_it_up(root: Path) -> None:
     sync(root, {"svc/items.py": "x\n", "app.py": "a\n"})
     build(root, {"svc/items.py": "x\nmy work\n"})

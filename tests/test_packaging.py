@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from shopgen.render import builtin_templates, render_project
+from shopgen.builtin import builtin_templates
+from shopgen.format import format_python
+from shopgen.render import render_project
 from shopgen.spec import load_spec
 from shopgen.view import ProjectView
 from tests.helpers import EXAMPLE, REPO, tree
@@ -39,7 +41,7 @@ def test_a_wheel_installed_in_a_fresh_venv_generates_the_same_repository(tmp_pat
         text=True,
     )
     assert result.returncode == 0, result.stderr
-    expected = render_project(ProjectView(load_spec(EXAMPLE)).context())
+    expected = format_python(render_project(ProjectView(load_spec(EXAMPLE)).context()))
     generated = tree(out)
     for path, content in expected.items():
         if path.startswith("services/") and "/custom/" in path:
@@ -51,7 +53,7 @@ def test_copier_renders_the_builtin_templates_like_shopgen(tmp_path: Path) -> No
     import copier
 
     view = ProjectView(load_spec(EXAMPLE))
-    ours = render_project(view.context())
+    ours = format_python(render_project(view.context()))
     copier.run_copy(
         str(builtin_templates()),
         tmp_path,
@@ -62,4 +64,4 @@ def test_copier_renders_the_builtin_templates_like_shopgen(tmp_path: Path) -> No
         skip_tasks=True,
     )
     theirs = {k: v for k, v in tree(tmp_path).items() if not k.startswith(".shopgen/")}
-    assert theirs == ours
+    assert format_python(theirs) == ours  # through the same formatter as `shopgen new`

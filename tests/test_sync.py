@@ -7,7 +7,7 @@ from pathlib import Path
 from tests.helpers import ADD_FIELD, edit_spec, run_cli, tree
 
 MODELS = "services/orders/models.py"
-CUSTOM = "services/products/custom/operations.py"
+CUSTOM = "services/products/custom/operations/validate.py"
 
 
 def test_a_second_sync_with_no_change_writes_nothing(shop: Path, capsys) -> None:
@@ -117,9 +117,26 @@ def test_renaming_a_service_moves_its_user_code(shop: Path, capsys) -> None:
     text = text.replace("services: [shipping]", "services: [delivery]")
     text = text.replace("service: shipping, auth", "service: delivery, auth")
     spec.write_text(text)
+    # The user's own code elsewhere that imports the old package.
+    mine = shop / "services/orders/custom/my_tracking.py"
+    mine.write_text("from services.shipping.models import Shipment\n")
+
+    preview = run_cli(capsys, "sync", "--dry-run", "--path", str(shop))
+    assert preview.exit_code == 0, preview.stdout + preview.stderr
+    assert "would move services/shipping/ → services/delivery/" in preview.stdout
+    # The move, not a creation per new file and an orphan per old one.
+    table = preview.stdout.split("┏", 1)[1].split("└", 1)[0]
+    assert "│ orphan" not in table and "│ create │ services/" not in table
+    assert "services/shipping/" not in table
+    assert "services/orders/custom/my_tracking.py still imports services.shipping" in (
+        " ".join(preview.stderr.split())
+    )
+    assert (shop / "services/shipping").is_dir()  # nothing written
+
     result = run_cli(capsys, "sync", "--path", str(shop))
     assert result.exit_code == 0, result.stdout + result.stderr
     assert (
         (shop / "services/delivery/custom/__init__.py").read_text().endswith("# shipping rules\n")
     )
     assert not (shop / "services/shipping").exists()
+    assert "my_tracking.py still imports services.shipping" in " ".join(result.stderr.split())

@@ -8,12 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from shopgen.format import format_python
 from shopgen.spec import load_spec, parse_spec
 from shopgen.view import ProjectView
 from shopgen.view.fields import _regex_sample
 from shopgen.view.names import pluralize, snake_case
-from shopgen.view.source import LINE_LENGTH, kwarg, py_str, pycall, pyimport, pyrepr
-from tests.helpers import EXAMPLE, SHARED
+from shopgen.view.source import py_str, pyrepr
+from tests.helpers import EXAMPLE
 
 # A spec of another shape than the example: one service issuing tokens by username, names that
 # collide with generated modules and variables, unsampleable patterns, a self-reference.
@@ -57,8 +58,7 @@ services:
 
 @pytest.fixture(scope="module")
 def shop() -> ProjectView:
-    shared = SHARED / "examples" / "ecommerce.yaml"
-    return ProjectView(load_spec(shared if shared.is_file() else EXAMPLE))
+    return ProjectView(load_spec(EXAMPLE))
 
 
 @pytest.fixture(scope="module")
@@ -103,13 +103,18 @@ def test_any_string_round_trips_through_its_literal(text):
 
 
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=400))
-def test_long_keyword_strings_wrap_within_the_line_length(text):
-    source = kwarg(text, "description", indent=8)
-    lines = source.splitlines()
-    # A single word longer than a line cannot be split; ruff accepts such a line.
-    assert all(len(line) <= LINE_LENGTH or " " not in line.strip() for line in lines[1:-1])
-    value = ast.parse("f(" + source + ")").body[0].value.keywords[0].value
-    assert ast.literal_eval(value) == text
+def test_long_strings_are_pieces_that_concatenate_to_the_text(text):
+    value = ast.literal_eval(pyrepr(text))
+    assert value == text
+
+
+def test_a_long_description_is_wrapped_by_ruff_within_the_line_length():
+    text = "A description long enough to need wrapping; " * 6 + '{{ 7*7 }} and """ stay.'
+    source = f"app = FastAPI(\n    title='x',\n    description={pyrepr(text)},\n)\n"
+    out = format_python({"pyproject.toml": b"", "app.py": source.encode()})["app.py"].decode()
+    assert all(len(line) <= 100 for line in out.splitlines())
+    call = ast.parse(out).body[0].value
+    assert ast.literal_eval(call.keywords[1].value) == text
 
 
 def test_plain_values_become_python_literals():
@@ -117,19 +122,6 @@ def test_plain_values_become_python_literals():
         '{"name": "Unknown User", "n": [1, 2.5, None, True]}'
     )
     assert pyrepr(float("inf")) == 'float("inf")'
-
-
-def test_calls_stay_on_one_line_when_they_fit_and_explode_with_a_trailing_comma_otherwise():
-    assert pycall(["a", "b=1"], "f", indent=4) == "f(a, b=1)"
-    exploded = pycall(["x" * 50, "y" * 50], "call", indent=4)
-    assert exploded == f"call(\n        {'x' * 50},\n        {'y' * 50},\n    )"
-
-
-def test_imports_are_sorted_by_type_then_name_and_wrapped():
-    assert pyimport(["b", "Zeta", "alpha", "CONST"], "m") == "from m import CONST, Zeta, alpha, b"
-    wrapped = pyimport([f"Name{i:02}" for i in range(20)], "..schemas")
-    assert wrapped.startswith("from ..schemas import (\n    Name00,\n")
-    assert wrapped.endswith("    Name19,\n)")
 
 
 # --- names ----------------------------------------------------------------------------------
@@ -279,7 +271,7 @@ def test_operations(odd, shop):
     assert lookup.request_in_query
     assert lookup.path_params == ["code"]
     assert lookup.parameters == ["code: str", "request: LookupRequest"]
-    assert lookup.placeholder == "return LookupResponse(found=False, count=0)"
+    assert lookup.stand_in_return == "return schemas.LookupResponse(found=False, count=0)"
     validate = service(shop, "products").operations[0]
     assert not validate.request_in_query  # a list in the request: it travels as a JSON body
 
@@ -343,3 +335,38 @@ def test_system_test_steps_follow_the_routes(shop, odd):
         None,
         None,
     )
+
+
+def test_routes_reach_every_path_of_their_service(shop):
+    mounts = {m.prefix: (m.service, m.rewrite, m.auth_required) for m in shop.gateway_mounts}
+    # The prefix's own segment names a collection: it stays the route's base.
+    assert mounts["/api/products"] == ("products", "/products", False)
+    assert mounts["/api/users"] == ("users", "/users", False)
+    # Other collections, read models and saga state hang under the route, natural paths.
+    assert mounts["/api/products/categories"] == ("products", "/categories", False)
+    assert mounts["/api/users/user-preferences"] == ("users", "/user-preferences", False)
+    assert mounts["/api/protected/orders/order-summaries"][1:] == ("/order-summaries", True)
+    assert mounts["/api/protected/orders/daily-sales"][1:] == ("/daily-sales", True)
+    assert mounts["/api/protected/orders/sagas"][1:] == ("/sagas", True)
+    # A prefix naming no path of its service leads to its only collection.
+    assert mounts["/api/protected/shipping"] == ("shipping", "/shipments", True)
+    # Every path a routed service serves is reachable, and each gateway path is listed once.
+    for route in shop.routes:
+        for path in route.service.served_paths:
+            assert route.public_path(path), (route.prefix, path)
+    assert len(mounts) == len(shop.gateway_mounts)
+    haproxy_order = [m.prefix for m in shop.gateway_mounts_longest_first]
+    assert haproxy_order.index("/api/products/categories") < haproxy_order.index("/api/products")
+
+
+def test_a_route_with_public_methods_keeps_them_on_every_mount():
+    spec = parse_spec(
+        (EXAMPLE.read_text()).replace(
+            "- {prefix: /api/products, service: products}",
+            "- {prefix: /api/products, service: products, auth: required,"
+            " public_methods: [GET, HEAD]}",
+        )
+    )
+    mounts = [m for m in ProjectView(spec).gateway_mounts if m.service == "products"]
+    assert {m.prefix for m in mounts} == {"/api/products", "/api/products/categories"}
+    assert all(m.auth_required and m.public_methods == ("GET", "HEAD") for m in mounts)

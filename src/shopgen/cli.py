@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from shopgen import __version__, console
 from shopgen.errors import ShopgenError, SpecError
@@ -24,11 +23,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
-
-SpecOption = Annotated[
-    Path,
-    typer.Option("--spec", "-s", help="The spec file.", envvar="SHOPGEN_SPEC", dir_okay=False),
-]
 
 
 def _version(value: bool) -> None:
@@ -71,6 +65,8 @@ def new(
 
 
 def _print_new_summary(result) -> None:
+    from rich.table import Table  # imported by the commands that print one (start-up time)
+
     view = result.view
     table = Table(title=f"{view.title} — {len(view.services)} services", title_justify="left")
     for column in ("service", "port", "database", "description"):
@@ -96,9 +92,11 @@ def validate(
     ),
 ) -> None:
     """Check a spec and report every problem, located by file, line and key."""
-    from shopgen.spec import load_spec
+    from shopgen.spec import load_spec_with_warnings
 
-    loaded = load_spec(spec)
+    loaded, warnings = load_spec_with_warnings(spec)
+    for issue in warnings:
+        console.warning(str(issue))
     console.success(
         f"{spec} is valid: {len(loaded.services)} services, {len(loaded.events)} events, "
         f"{len(loaded.sagas)} sagas"
@@ -133,16 +131,53 @@ def sync(
     prune: Annotated[
         bool, typer.Option(help="Also delete files no longer generated that you modified.")
     ] = False,
+    allow_destructive: Annotated[
+        bool,
+        typer.Option(
+            "--allow-destructive",
+            help="Write migration revisions that drop or narrow columns or tables.",
+        ),
+    ] = False,
 ) -> None:
     """Re-render from shopgen.yaml and merge the result into the repository."""
     from shopgen.sync import find_root, sync_project
 
     root = find_root(path)
-    result = sync_project(root, dry_run=dry_run or check, prune=prune)
+    result = sync_project(
+        root, dry_run=dry_run or check, prune=prune, allow_destructive=allow_destructive
+    )
     if check:
         _report_check(result)
     else:
+        _report_migrations(result, dry_run=dry_run)
         _report_sync(result, dry_run=dry_run)
+
+
+def _report_migrations(result, *, dry_run: bool) -> None:
+    """The new revisions, their destructive steps, and the refusal when not allowed."""
+    from shopgen.errors import UserInputError
+
+    view = result.view
+    revisions = [s for s in view.services if s.new_revision] if view is not None else []
+    for service in revisions:
+        revision = service.new_revision
+        verb = "would add" if dry_run or result.refused else "adds"
+        console.out.print(
+            f"migration: {verb} services/{service.module}/migrations/versions/{revision.file}",
+            markup=False,
+        )
+        for line in revision.summary_lines:
+            console.out.print(f"  {line}", markup=False)
+    if result.destructive and (result.refused or dry_run):
+        console.warning("destructive schema changes (they drop or narrow data):")
+        for step in result.destructive:
+            console.err.print(f"  {step}", markup=False)
+    if result.refused and not dry_run:
+        raise UserInputError(
+            "nothing written: the spec change drops or narrows data in a database. Check the "
+            "steps above (`shopgen sync --dry-run` prints the revision), back up the data, "
+            "then run `shopgen sync --allow-destructive`."
+        )
 
 
 def _report_check(result) -> None:
@@ -165,11 +200,17 @@ def _report_sync(result, *, dry_run: bool) -> None:
     plan = result.plan
     for old, new in result.renamed:
         verb = "would move" if dry_run else "moved"
-        console.out.print(f"{verb} {old} → {new}", markup=False)
+        console.out.print(f"{verb} {old} → {new} (with your edits)", markup=False)
+    for path, module in result.stale_imports:
+        console.warning(
+            f"{path} still imports services.{module}, renamed: update the import by hand"
+        )
     shown = [a for a in plan.actions if a.changes_disk or a.kind.value in ("orphan", "keep")]
     if not shown and not result.renamed:
         console.success("nothing to do: the repository matches shopgen.yaml")
         return
+    from rich.table import Table
+
     table = Table(title="Dry run: nothing written" if dry_run else "Sync", title_justify="left")
     for column in ("action", "path", "why"):
         table.add_column(column)
@@ -202,6 +243,22 @@ def _report_sync(result, *, dry_run: bool) -> None:
         raise typer.Exit(1)
     if not dry_run:
         console.success(f"{len(plan.changes)} file(s) updated")
+
+
+@app.command("resolve-merge")
+def resolve_merge(path: RootOption = Path(".")) -> None:
+    """Finish a git merge of two synced branches: rebuild .shopgen/ from the merged spec and
+    files, and join the branches' migration heads with a merge revision."""
+    from shopgen.resolve import resolve_merge as resolve
+    from shopgen.sync import find_root
+
+    result = resolve(find_root(path))
+    for written in result.merge_revisions:
+        console.out.print(f"migration: adds {written} (joins both branches' heads)", markup=False)
+    console.success(
+        f".shopgen/ rebuilt from the merged shopgen.yaml ({result.files} files); "
+        "now `git add -A` and commit the merge"
+    )
 
 
 @app.command("add-service")
@@ -274,7 +331,9 @@ def remove_service(
 def _sync_after_edit(root: Path) -> None:
     from shopgen.sync import sync_project
 
-    _report_sync(sync_project(root), dry_run=False)
+    result = sync_project(root)
+    _report_migrations(result, dry_run=False)
+    _report_sync(result, dry_run=False)
 
 
 @app.command()
@@ -288,11 +347,10 @@ def graph(
     ] = None,
 ) -> None:
     """Print Mermaid diagrams of the spec: capabilities, dependencies, events, sagas."""
-    from shopgen.diagrams import Diagrams
     from shopgen.spec import load_spec
     from shopgen.view import ProjectView
 
-    diagrams = Diagrams(ProjectView(load_spec(spec))).all()
+    diagrams = ProjectView(load_spec(spec)).diagrams.all()
     for title, text in diagrams.items():
         if only is None or only.lower() in title.lower():
             sys.stdout.write(f"## {title}\n\n```mermaid\n{text.rstrip()}\n```\n\n")
@@ -302,6 +360,7 @@ def graph(
 def doctor(path: RootOption = Path(".")) -> None:
     """Check this machine and the repository: tools, local servers, spec, conflicts, drift."""
     from rich.markup import escape
+    from rich.table import Table
 
     from shopgen.doctor import run_checks
     from shopgen.errors import UserInputError
@@ -324,6 +383,36 @@ def doctor(path: RootOption = Path(".")) -> None:
     console.out.print(table)
     if any(check.failed for check in checks):
         raise typer.Exit(1)
+
+
+templates_app = typer.Typer(
+    help="The built-in template files, and a project's overrides of them.", no_args_is_help=True
+)
+app.add_typer(templates_app, name="templates")
+
+
+@templates_app.command("list")
+def templates_list(
+    spec: Annotated[Path, typer.Argument(help="The spec file.", dir_okay=False)] = Path(
+        "shopgen.yaml"
+    ),
+    overridden: Annotated[
+        bool, typer.Option("--overridden", help="Only the files the project overrides.")
+    ] = False,
+) -> None:
+    """List the built-in template files (paths to use in the `templates:` folder) and which
+    the spec's overrides folder replaces. Without a spec file, lists the built-in files."""
+    from shopgen.overrides import overrides_folder, template_files
+    from shopgen.spec import load_spec
+
+    folder = overrides_folder(load_spec(spec), spec) if spec.is_file() else None
+    console.err.print(
+        f"overrides folder: {folder}" if folder else "no `templates:` folder in the spec",
+        markup=False,
+    )
+    for file in template_files(folder):  # one plain line each: paths are long, and copied
+        if file.overridden or not overridden:
+            sys.stdout.write(f"{'overridden' if file.overridden else 'built-in':<11} {file.path}\n")
 
 
 def main() -> None:

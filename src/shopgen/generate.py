@@ -12,13 +12,15 @@ from pathlib import Path
 
 from shopgen import __version__
 from shopgen.errors import ShopgenError, UserInputError
+from shopgen.fingerprint import render_fingerprint
 from shopgen.merge import record_base
+from shopgen.overrides import overrides_folder
+from shopgen.pipeline import SPEC_FILE, render_spec
 from shopgen.policy import policy_for
-from shopgen.render import render_project
-from shopgen.spec import Spec, parse_spec, read_spec_text
+from shopgen.spec import Spec
+from shopgen.spec.templates import local_template_folders
 from shopgen.view import ProjectView
 
-SPEC_FILE = "shopgen.yaml"
 EXAMPLES = ("ecommerce",)
 
 
@@ -51,16 +53,6 @@ def example_overlay(name: str) -> dict[str, bytes]:
     }
 
 
-def load_and_render(spec_path: Path) -> tuple[bytes, Spec, ProjectView, dict[str, bytes]]:
-    """Read, validate and render; nothing touches the disk."""
-    raw = spec_path.read_bytes() if spec_path.is_file() else None
-    if raw is None:
-        raise UserInputError(f"spec file not found: {spec_path}")
-    spec = parse_spec(read_spec_text(spec_path), spec_path)
-    view = ProjectView(spec)
-    return raw, spec, view, render_project(view.context())
-
-
 def create_project(
     target: Path, spec_path: Path, *, force: bool = False, overlay: dict[str, bytes] | None = None
 ) -> NewResult:
@@ -71,7 +63,8 @@ def create_project(
         raise UserInputError(
             f"{target} is not empty; choose another folder or pass --force to write into it"
         )
-    raw, _spec, view, files = load_and_render(spec_path)
+    rendered = render_spec(spec_path)
+    raw, view, files = rendered.raw, rendered.view, rendered.files
     stubs = {**files, **(overlay or {})}
 
     # Build the whole repository beside the target, then move it into place: a failure
@@ -81,14 +74,40 @@ def create_project(
     try:
         _write_tree(staging, stubs)
         (staging / SPEC_FILE).write_bytes(raw)
+        _copy_local_templates(rendered.spec, spec_path, staging, target)
         (staging / ".env").write_text(_dotenv(), encoding="utf-8")
-        record_base(staging, files, policy_for, generator_version=__version__)
+        # What the render came from, so that a sync with nothing changed skips rendering.
+        overrides = overrides_folder(rendered.spec, staging / SPEC_FILE)
+        fingerprint = render_fingerprint(raw, overrides, rendered.sources)
+        record_base(
+            staging,
+            files,
+            policy_for,
+            generator_version=__version__,
+            sources=rendered.sources,
+            fingerprint=fingerprint,
+        )
         _git_init(staging, f"Generate {view.name} with shopgen {__version__}")
         _move_into_place(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return NewResult(root=target, view=view, files=len(stubs) + 1)
+
+
+def _copy_local_templates(spec: Spec, spec_path: Path, staging: Path, target: Path) -> None:
+    """Local template folders (inside the spec's folder, by validation) travel with the spec,
+    so that `sync` in the new repository finds them; their own .git stays behind."""
+    source_dir = spec_path.parent.resolve()
+    if source_dir == target.resolve():
+        return
+    for folder in local_template_folders(spec, spec_path):
+        relative = folder.relative_to(source_dir)
+        if (staging / relative).exists():
+            continue  # a folder inside another one already copied
+        shutil.copytree(
+            folder, staging / relative, ignore=shutil.ignore_patterns(".git", "__pycache__")
+        )
 
 
 def _write_tree(root: Path, files: dict[str, bytes]) -> None:

@@ -21,6 +21,9 @@ RULES: tuple[tuple[str, Policy], ...] = (
     # Always rewritten: derived documents nobody should edit by hand.
     ("docs/architecture.md", Policy.MANAGED),
     ("services/*/asyncapi.json", Policy.MANAGED),
+    # The schema the last generation implied: what the next sync compares with to write a new
+    # migration revision (services/*/migrations/versions/*, generated once; see shopgen.history).
+    ("services/*/migrations/schema.json", Policy.MANAGED),
 )
 
 

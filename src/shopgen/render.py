@@ -2,40 +2,41 @@
 
 shopgen renders `templates/` itself with one sandboxed jinja environment, configured from the
 template's own `copier.yml`, because copier's `run_copy` costs about 4 ms per file (a git
-subprocess per file) against about 1 ms here; `tests/test_render_copier.py` proves copier renders
-the same tree. Rendering happens entirely in memory, so a template error never leaves a
-half-written repository behind.
+subprocess per file) against about 1 ms here;
+`tests/test_packaging.py::test_copier_renders_the_builtin_templates_like_shopgen` proves copier
+renders the same tree (both through `shopgen.format`). Rendering happens entirely in memory, so
+a template error never leaves a half-written repository behind.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import hashlib
+import json
+import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
-from functools import cached_property
-from importlib import resources
+from functools import cache, cached_property
 from pathlib import Path, PurePosixPath
+from types import CodeType
 from typing import Any
 
+import jinja2
 import yaml
 from jinja2 import StrictUndefined, Template, TemplateError, UndefinedError, nodes
+from jinja2.bccache import FileSystemBytecodeCache
 from jinja2.ext import Extension
 from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
 
+from shopgen import builtin
+from shopgen.cache import cache_root
 from shopgen.errors import ShopgenError
 
 
 class TemplateRenderError(ShopgenError):
     """A template failed to render: a defect in shopgen's or a team's template."""
-
-
-def builtin_templates() -> Path:
-    """The templates folder: shipped inside the wheel, or at the repository root when editable."""
-    packaged = resources.files("shopgen") / "templates"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "templates"
 
 
 class ShopgenExtension(Extension):
@@ -108,21 +109,27 @@ class TemplateConfig:
 
 
 class Renderer:
-    """Renders one copier-format template with a given context."""
+    """Renders one copier-format template with a given context.
 
-    def __init__(self, template_root: Path | None = None):
-        self.config = TemplateConfig.load(template_root or builtin_templates())
-        self._compiled: dict[Path, Template] = {}
+    `overrides` is a project's folder of replacements (`templates:` in the spec): a file there
+    at the same relative path as a template file is rendered in its place (shopgen.overrides).
+    """
+
+    def __init__(self, template_root: Path | None = None, overrides: Path | None = None):
+        self.config = TemplateConfig.load(template_root or builtin.builtin_templates())
+        self.overrides = overrides
+
+    def template_files(self) -> list[str]:
+        """The template's files, relative to its source folder (POSIX paths)."""
+        return [p.relative_to(self.config.source).as_posix() for p in self._sources()]
 
     @cached_property
+    def _compiler(self) -> _Compiler:
+        return _compiler_for(json.dumps(self.config.envops or {}, sort_keys=True))
+
+    @property
     def env(self) -> SandboxedEnvironment:
-        options = {"keep_trailing_newline": True, **(self.config.envops or {})}
-        return SandboxedEnvironment(
-            undefined=StrictUndefined,
-            autoescape=False,
-            extensions=[YieldExtension, ShopgenExtension],
-            **options,
-        )
+        return self._compiler.env
 
     def render(self, context: Mapping[str, Any]) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
@@ -167,20 +174,20 @@ class Renderer:
         if "{" not in text:
             return text
         try:
-            return self.env.from_string(text).render(context)
+            return self._path_template(text).render(context)
         except TemplateError as exc:
             raise TemplateRenderError(f"template path {source}: {exc}") from exc
 
+    def _path_template(self, text: str) -> Template:
+        return self._compiler.path_template(text)
+
     def _template(self, source: Path) -> Template:
-        """Compile each template once, however many files it renders (one per service...)."""
-        if source not in self._compiled:
-            code = self.env.compile(source.read_text(encoding="utf-8"), filename=str(source))
-            self._compiled[source] = self.env.template_class.from_code(
-                self.env, code, self.env.globals
-            )
-        return self._compiled[source]
+        return self._compiler.template(source)
 
     def _content(self, source: Path, is_template: bool, context: Mapping[str, Any]) -> bytes:
+        if self.overrides is not None:
+            override = self.overrides / source.relative_to(self.config.source)
+            source = override if override.is_file() else source
         if not is_template:
             return source.read_bytes()
         try:
@@ -189,6 +196,80 @@ class Renderer:
             line = getattr(exc, "lineno", None) or _template_line(exc, str(source))
             where = f"{source}:{line}" if line else str(source)
             raise TemplateRenderError(f"template {where}: {exc}") from exc
+
+
+class _Compiler:
+    """One jinja environment and what it compiled, shared by every render in this process:
+    each template and path part is compiled once, however many files, services and renders
+    use it (compiling is most of a render's cost)."""
+
+    def __init__(self, envops: Mapping[str, Any]):
+        self._envops = json.dumps(envops, sort_keys=True)
+        self.env = SandboxedEnvironment(
+            undefined=StrictUndefined,
+            autoescape=False,
+            extensions=[YieldExtension, ShopgenExtension],
+            **{"keep_trailing_newline": True, **envops},
+        )
+        self._paths: dict[str, Template] = {}
+        self._templates: dict[tuple[str, str], Template] = {}
+
+    def path_template(self, text: str) -> Template:
+        if text not in self._paths:
+            self._paths[text] = self.env.from_string(text)
+        return self._paths[text]
+
+    def template(self, source: Path) -> Template:
+        """By file and content: a file edited meanwhile (an override) is compiled afresh."""
+        key = (str(source), source.read_text(encoding="utf-8"))
+        if key not in self._templates:
+            code = self._code(*key)
+            self._templates[key] = self.env.template_class.from_code(
+                self.env, code, self.env.globals
+            )
+        return self._templates[key]
+
+    def _code(self, filename: str, text: str) -> CodeType:
+        """The template compiled to Python, from jinja's bytecode cache in shopgen's cache
+        folder when an earlier process compiled the same text: a fresh process (each `new`
+        and `sync`) would otherwise spend most of its render compiling."""
+        bucket = None
+        if self._bytecode is not None:
+            try:
+                bucket = self._bytecode.get_bucket(self.env, self._namespace + filename, None, text)
+            except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+                bucket = None  # a damaged cache file: compiled afresh
+            if bucket is not None and bucket.code is not None:
+                return bucket.code
+        code = self.env.compile(text, filename=filename)
+        if bucket is not None:
+            bucket.code = code
+            with suppress(OSError):  # a read-only cache folder only costs time
+                self._bytecode.set_bucket(bucket)
+        return code
+
+    @cached_property
+    def _namespace(self) -> str:
+        """What else the compiled code depends on besides the template's text (the cache keys
+        on that): jinja's version, the environment's options and this module's extensions."""
+        digest = hashlib.sha256(f"{jinja2.__version__}\0{self._envops}\0".encode())
+        digest.update(Path(__file__).read_bytes())
+        return digest.hexdigest() + ":"
+
+    @cached_property
+    def _bytecode(self) -> FileSystemBytecodeCache | None:
+        folder = cache_root() / "jinja"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None
+        return FileSystemBytecodeCache(str(folder))
+
+
+@cache
+def _compiler_for(envops: str) -> _Compiler:
+    """The compiler for the environment options `envops` (copier.yml's, as JSON)."""
+    return _Compiler(json.loads(envops))
 
 
 def _template_line(exc: BaseException, filename: str) -> int | None:
@@ -216,7 +297,7 @@ def _checked(path: str, source: Path) -> str:
 
 
 def render_project(
-    context: Mapping[str, Any], template_root: Path | None = None
+    context: Mapping[str, Any], template_root: Path | None = None, overrides: Path | None = None
 ) -> dict[str, bytes]:
     """Render the whole repository for a view model context."""
-    return Renderer(template_root).render(context)
+    return Renderer(template_root, overrides).render(context)

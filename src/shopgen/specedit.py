@@ -22,6 +22,7 @@ from ruamel.yaml.tokens import CommentToken
 
 from shopgen.errors import UserInputError
 from shopgen.spec import parse_spec
+from shopgen.spec.access import SHARED_DEFAULTS
 
 
 def _yaml() -> YAML:
@@ -130,8 +131,15 @@ def parse_field(option: str) -> tuple[str, Any]:
 
 
 def entity_map(fields: list[str]) -> CommentedMap:
+    """A new entity, with its access rules written out: the safe defaults, for the user to
+    see and loosen (nothing is public until the spec says so)."""
     entity = CommentedMap()
     entity["fields"] = CommentedMap(parse_field(option) for option in fields)
+    rules = CommentedMap()
+    for action, grants in SHARED_DEFAULTS.items():
+        rules[action] = grants[0] if len(grants) == 1 else flow_list(list(grants))
+    rules.fa.set_flow_style()
+    entity["access"] = rules
     return entity
 
 

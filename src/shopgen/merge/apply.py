@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from contextlib import suppress
 from functools import cache
 from pathlib import Path
@@ -34,6 +34,8 @@ def apply_plan(plan: Plan) -> Manifest:
     next sync refuses to run until the user has resolved them.
     """
     root = plan.root
+    if plan.moves:
+        raise ShopgenError("a plan made with moves is a preview; move the folders, then plan")
     # Deletions first, so that a file the render turned into a folder (or back) makes room.
     for action in sorted(plan.changes, key=lambda a: a.new is not None):
         current = _read(root / action.path)
@@ -53,7 +55,20 @@ def apply_plan(plan: Plan) -> Manifest:
         action.path: TEXT_CONFLICT if action.kind is ActionKind.CONFLICT else BINARY_CONFLICT
         for action in plan.conflicts
     }
-    return _store_base(root, plan.base, plan.policies, plan.generator_version, conflicts)
+    base = {**plan.kept_base, **plan.base}
+    policies = {**plan.kept_policies, **plan.policies}
+    # With orphans kept, BASE holds more than the render: no fingerprint vouches for it.
+    fingerprint = None if plan.kept_base else plan.fingerprint
+    return _store_base(
+        root,
+        base,
+        policies,
+        plan.generator_version,
+        conflicts,
+        plan.sources,
+        fingerprint,
+        changed=plan.base_changes,
+    )
 
 
 def record_base(
@@ -62,6 +77,8 @@ def record_base(
     policy: Callable[[str], Policy],
     *,
     generator_version: str,
+    sources: Mapping[str, Mapping[str, str]] | None = None,
+    fingerprint: str | None = None,
 ) -> Manifest:
     """Record `theirs` as BASE without touching the user's files (after `new` wrote them).
 
@@ -70,7 +87,8 @@ def record_base(
     for path in theirs:
         check_path(path)
     policies = {path: policy(path) for path in theirs}
-    return _store_base(Path(root), theirs, policies, generator_version, {})
+    recorded = {name: dict(record) for name, record in (sources or {}).items()}
+    return _store_base(Path(root), theirs, policies, generator_version, {}, recorded, fingerprint)
 
 
 def _store_base(
@@ -79,10 +97,19 @@ def _store_base(
     policies: Mapping[str, Policy],
     generator_version: str,
     conflicts: dict[str, str],
+    sources: dict[str, dict[str, str]] | None = None,
+    fingerprint: str | None = None,
+    *,
+    changed: Collection[str] | None = None,
 ) -> Manifest:
-    """Write BASE files and the manifest, skipping every file whose content is already right."""
+    """Write BASE files and the manifest, skipping every file whose content is already right.
+
+    `changed`: the only paths whose BASE may differ (a plan's `base_changes`, for which the
+    planner checked every other stored file against its hash); None: any may."""
     base_root = root / BASE_DIR
-    if base_root.is_dir():  # stale files first: a file may have become a folder, or back
+    changed = None if changed is None else set(changed)
+    if base_root.is_dir() and (changed is None or changed):
+        # Stale files first: a file may have become a folder, or back.
         stale = [
             file
             for file in base_root.rglob("*")
@@ -90,13 +117,23 @@ def _store_base(
         ]
         for file in stale:
             remove_file(base_root, file.relative_to(base_root).as_posix())
+    first = not base_root.exists() and not (root / MANIFEST_PATH).exists()
     for path, data in base.items():
-        if _read(base_root / path) != data:
+        if changed is not None and path not in changed:
+            continue
+        if first:
+            # A first BASE (`new`): nothing reads it before the manifest, written last, makes
+            # it count, so plain writes do (no temporary file and rename per file).
+            (base_root / path).parent.mkdir(parents=True, exist_ok=True)
+            (base_root / path).write_bytes(data)
+        elif _read(base_root / path) != data:
             atomic_write(base_root / path, data)
     manifest = Manifest(
         generator_version=generator_version,
         files={path: FileRecord(policies[path], sha256(data)) for path, data in base.items()},
         conflicts=conflicts,
+        sources=sources or {},
+        fingerprint=fingerprint,
     )
     text = manifest.to_json().encode()
     if _read(root / MANIFEST_PATH) != text:

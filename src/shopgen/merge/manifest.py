@@ -2,7 +2,11 @@
 
 Layout (committed with the project):
     .shopgen/manifest.json   format version, generator version, policy and sha256 per path,
-                             and the conflicts the last sync left for the user to resolve
+                             the conflicts the last sync left for the user to resolve, and
+                             `sources`: what the render came from besides the generator (e.g.
+                             a template's commit), as opaque name -> {key: value} records,
+                             and `fingerprint`: the caller's digest of the render's inputs,
+                             so that it can reuse BASE instead of rendering (`recorded_render`)
     .shopgen/base/<path>     the pristine render of the last generation, byte for byte
     .shopgen/backup/<stamp>/ user edits the engine overwrote or pruned (managed files, --prune)
 """
@@ -43,6 +47,10 @@ class Manifest:
     generator_version: str
     files: dict[str, FileRecord] = field(default_factory=dict)
     conflicts: dict[str, str] = field(default_factory=dict)  # path -> TEXT/BINARY_CONFLICT
+    sources: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Opaque to the engine: whoever rendered BASE says what it was rendered from. Recorded only
+    # when BASE is exactly that render (no orphans kept beside it).
+    fingerprint: str | None = None
 
     def to_json(self) -> str:
         document = {
@@ -54,6 +62,12 @@ class Manifest:
             },
             "conflicts": dict(sorted(self.conflicts.items())),
         }
+        if self.sources:  # only when there are some: manifests without stay as they were
+            document["sources"] = {
+                name: dict(sorted(record.items())) for name, record in sorted(self.sources.items())
+            }
+        if self.fingerprint is not None:
+            document["fingerprint"] = self.fingerprint
         return json.dumps(document, indent=2) + "\n"
 
     @classmethod
@@ -69,7 +83,18 @@ class Manifest:
             for path, entry in document["files"].items()
         }
         conflicts = {check_path(p): str(kind) for p, kind in document["conflicts"].items()}
-        return cls(str(document["generator_version"]), files, conflicts)
+        sources = {
+            str(name): {str(k): str(v) for k, v in record.items()}
+            for name, record in document.get("sources", {}).items()
+        }
+        fingerprint = document.get("fingerprint")
+        return cls(
+            str(document["generator_version"]),
+            files,
+            conflicts,
+            sources,
+            None if fingerprint is None else str(fingerprint),
+        )
 
 
 def load_manifest(root: Path) -> Manifest | None:
@@ -84,7 +109,8 @@ def load_manifest(root: Path) -> Manifest | None:
     except (ValueError, KeyError, TypeError, AttributeError, UserInputError) as e:
         raise UserInputError(
             f"{file} is unreadable ({e}). Restore it from version control"
-            " (git checkout -- .shopgen) before running shopgen again."
+            " (git checkout -- .shopgen) before running shopgen again; in the middle of a"
+            " git merge, run `shopgen resolve-merge` instead."
         ) from e
 
 
@@ -102,3 +128,18 @@ def read_base(root: Path, manifest: Manifest | None, path: str) -> bytes | None:
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return None
     return data if sha256(data) == record.sha256 else None
+
+
+def recorded_render(root: Path, manifest: Manifest, fingerprint: str) -> dict[str, bytes] | None:
+    """The render BASE holds, if it was recorded under `fingerprint` and every file is intact;
+    None otherwise (then the caller renders). Equal fingerprints are the caller's promise that
+    rendering again would give the same files."""
+    if manifest.fingerprint != fingerprint:
+        return None
+    files = {}
+    for path in manifest.files:
+        data = read_base(root, manifest, path)
+        if data is None:
+            return None
+        files[path] = data
+    return files

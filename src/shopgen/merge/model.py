@@ -75,6 +75,13 @@ class Plan:
     policies: dict[str, Policy] = field(repr=False)
     generator_version: str
     base_changes: tuple[str, ...] = ()  # paths whose stored BASE would be written or removed
+    # Orphans kept on disk: their BASE and policy stay recorded (not part of the render).
+    kept_base: dict[str, bytes] = field(default_factory=dict, repr=False)
+    kept_policies: dict[str, Policy] = field(default_factory=dict, repr=False)
+    # Folder moves this plan assumes done (a preview of a rename): never applied as such.
+    moves: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # manifest's
+    fingerprint: str | None = None  # the caller's digest of the render's inputs (manifest's)
 
     @property
     def changes(self) -> tuple[Action, ...]:

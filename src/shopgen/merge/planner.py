@@ -13,7 +13,8 @@ The decision table (PRODUCT.md, "Regeneration contract"), for a path the render 
 
 USER-owned paths are created once (CREATE), then always SKIP, or USER_DELETED once deleted.
 For a path the render no longer produces: DELETE when unmodified, ORPHAN when modified (kept,
-or deleted with a backup when pruning); user-owned ones are left alone.
+or deleted with a backup when pruning); user-owned ones are left alone. A kept orphan stays in
+the manifest with its BASE, so that it is reported again until deleted or pruned.
 "Equal" ignores line endings for text, so a checkout with CRLF is not mistaken for an edit.
 """
 
@@ -48,8 +49,18 @@ def plan_sync(
     *,
     generator_version: str,
     prune: bool = False,
+    sources: Mapping[str, Mapping[str, str]] | None = None,
+    moves: Mapping[str, str] | None = None,
+    fingerprint: str | None = None,
 ) -> Plan:
     """Plan how to bring `root` up to date with the render `theirs`. Writes nothing.
+
+    `moves` (old folder prefix -> new, e.g. "a/" -> "b/") plans as if `rename_prefix` had
+    moved those folders already: a preview of a rename shows the move, not creations and
+    orphans. Such a plan is for showing only; `apply_plan` refuses it.
+
+    `fingerprint`: the caller's digest of what `theirs` was rendered from, recorded with it
+    (`recorded_render` hands the render back while the caller's inputs match).
 
     Raises ConflictError while conflicts recorded by the last sync are unresolved, and
     UserInputError for an unsafe path in `theirs` or a render that does not fit the folders
@@ -60,26 +71,44 @@ def plan_sync(
         check_path(path)
     manifest = load_manifest(root)
     ensure_resolved(root, manifest)
-    recorded = manifest.files if manifest else {}
+    moves = dict(moves or {})
+
+    def moved(path: str) -> str:
+        old = next((o for o in moves if path.startswith(o)), None)
+        return moves[old] + path[len(old) :] if old is not None else path
+
+    recorded = {moved(p): record for p, record in (manifest.files if manifest else {}).items()}
+    source = {moved(p): p for p in (manifest.files if manifest else {})}  # where it is now
     policies = {path: policy(path) for path in theirs}
     backup_dir = f"{BACKUP_DIR}/{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}"
 
     actions: list[Action] = []
     base_changes: list[str] = []
+    kept: dict[str, bytes] = {}  # orphans kept on disk keep their BASE, so --prune finds them
+    reverse = {new: old for old, new in moves.items()}
+
+    def on_disk(path: str) -> str:
+        new = next((n for n in reverse if path.startswith(n)), None)
+        return reverse[new] + path[len(new) :] if new is not None else path
+
     for path in sorted(set(theirs) | set(recorded)):
-        base = read_base(root, manifest, path)
+        base = read_base(root, manifest, source.get(path, path))
         if path in theirs:
             new_record = FileRecord(policies[path], sha256(theirs[path]))
             if base is None or recorded.get(path) != new_record:
                 base_changes.append(path)
-            ours = _read_ours(root, path)
+            ours = _read_ours(root, on_disk(path))
             decide = _Decision(path, policies[path], ours, base, backup_dir)
             actions.append(decide.rendered(theirs[path], known=path in recorded))
         else:
-            base_changes.append(path)
-            ours = _read_ours(root, path)
+            ours = _read_ours(root, on_disk(path))
             decide = _Decision(path, recorded[path].policy, ours, base, backup_dir)
-            actions.append(decide.no_longer_rendered(prune))
+            action = decide.no_longer_rendered(prune)
+            actions.append(action)
+            if action.kind is ActionKind.ORPHAN and action.new is not None and base is not None:
+                kept[path] = base
+            else:
+                base_changes.append(path)
     _check_layout(root, actions)
     return Plan(
         root=root,
@@ -88,6 +117,11 @@ def plan_sync(
         policies=policies,
         generator_version=generator_version,
         base_changes=tuple(base_changes),
+        kept_base=kept,
+        kept_policies={path: recorded[path].policy for path in kept},
+        moves=moves,
+        sources={name: dict(record) for name, record in (sources or {}).items()},
+        fingerprint=fingerprint,
     )
 
 

@@ -14,14 +14,25 @@ from typing import Any
 from pydantic import ValidationError
 
 from shopgen.errors import Issue, SpecError
-from shopgen.spec.loader import SourceMap, load_yaml, read_spec_text
+from shopgen.spec.access import access_warnings
+from shopgen.spec.loader import SourceMap, dotted_path, load_yaml, read_spec_text
 from shopgen.spec.model import Spec
 from shopgen.spec.references import reference_issues
 from shopgen.spec.shape import shape_issues
+from shopgen.spec.templates import template_issues
+from shopgen.spec.values import unencodable_text
 
 SUPPORTED_VERSIONS = (1,)
 
-__all__ = ["Spec", "SpecError", "json_schema", "load_spec", "parse_spec", "read_spec_text"]
+__all__ = [
+    "Spec",
+    "SpecError",
+    "json_schema",
+    "load_spec",
+    "load_spec_with_warnings",
+    "parse_spec",
+    "read_spec_text",
+]
 
 
 def load_spec(path: Path) -> Spec:
@@ -31,16 +42,55 @@ def load_spec(path: Path) -> Spec:
 
 def parse_spec(text: str, file: Path | None = None) -> Spec:
     """Parse and fully validate spec text; `file` only names the source in issues."""
+    return _parse(text, file)[0]
+
+
+def load_spec_with_warnings(path: Path) -> tuple[Spec, list[Issue]]:
+    """`load_spec`, plus the located warnings of a valid spec (anything anyone may write)."""
+    spec, source = _parse(read_spec_text(path), path)
+    warnings = [
+        Issue(path, source.line(loc), dotted_path(loc), message, suggestion)
+        for loc, message, suggestion in access_warnings(spec.services)
+    ]
+    return spec, _in_file_order(warnings)
+
+
+def _parse(text: str, file: Path | None) -> tuple[Spec, SourceMap]:
     data, source = load_yaml(text, file)
     _check_top_level(data, source, file)
+    _check_encodable(data, source, file)
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
         raise SpecError(_in_file_order(shape_issues(exc, data, source, file))) from None
-    issues = reference_issues(spec, source, file)
+    issues = reference_issues(spec, source, file) + template_issues(spec, source, file)
     if issues:
         raise SpecError(_in_file_order(issues))
-    return spec
+    return spec, source
+
+
+def _check_encodable(data: Any, source: SourceMap, file: Path | None) -> None:
+    """Text that cannot be written as UTF-8 (a lone surrogate) is refused where it is."""
+    paths = unencodable_text(data)
+    if paths:
+        raise SpecError(
+            [
+                Issue(
+                    file,
+                    source.line(path),
+                    dotted_path(tuple(_printable(part) for part in path)),
+                    "text with a lone surrogate (such as \\ud800) cannot be written as UTF-8",
+                    "remove the escape, or write the character it stands for",
+                )
+                for path in paths
+            ]
+        )
+
+
+def _printable(part: str | int) -> str | int:
+    if isinstance(part, str):
+        return part.encode("utf-8", "backslashreplace").decode("utf-8")
+    return part
 
 
 def _in_file_order(issues: list[Issue]) -> list[Issue]:

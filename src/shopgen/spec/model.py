@@ -21,6 +21,9 @@ from pydantic import (
     model_validator,
 )
 
+from shopgen.spec.reserved import SHADOWING_FIELD_NAMES
+from shopgen.spec.values import option_issues, parse_default
+
 # --- names -------------------------------------------------------------------------------
 # Names end up as Python identifiers, file and folder names, URL segments, database and queue
 # names. They are restricted to a safe alphabet so none can escape the output folder, break
@@ -34,9 +37,11 @@ RESERVED_SERVICE_NAMES = frozenset(
 # Column names the generated models define themselves, or that SQLAlchemy reserves.
 # Also the public attributes of pydantic's BaseModel (`json`, `copy`, `schema`...), which a
 # field of a generated schema would shadow.
-RESERVED_FIELD_NAMES = frozenset(
-    {"id", "created_at", "updated_at", "metadata", "registry", "query", "self", "cls"}
-) | frozenset(name for name in dir(BaseModel) if not name.startswith("_"))
+RESERVED_FIELD_NAMES = (
+    frozenset({"id", "created_at", "updated_at", "metadata", "registry", "query", "self", "cls"})
+    | frozenset(name for name in dir(BaseModel) if not name.startswith("_"))
+    | SHADOWING_FIELD_NAMES
+)
 # Class names the generated models and schemas import; an entity of that name would shadow them.
 RESERVED_ENTITY_NAMES = frozenset(
     {"Any", "Base", "BaseModel", "ConfigDict", "Decimal", "EmailStr", "Enum", "Field", "Mapped"}
@@ -207,6 +212,8 @@ class FieldSpec(Strict):
     values: list[Identifier] | None = None  # enum
     to: EntityName | None = None  # ref
     of: FieldType | dict[FieldName, FieldSpecInput] | None = None  # list
+    # An entity field's previous name: its column is renamed and keeps its data.
+    renamed_from: FieldName | None = None
 
     @model_validator(mode="after")
     def _options_fit_type(self) -> FieldSpec:
@@ -215,8 +222,6 @@ class FieldSpec(Strict):
                 raise ValueError("an enum needs 'values', e.g. values: [pending, done]")
             if len(set(self.values)) != len(self.values):
                 raise ValueError("enum 'values' must be distinct")
-            if self.default is not None and self.default not in self.values:
-                raise ValueError(f"default {self.default!r} is not one of {self.values}")
         elif self.values is not None:
             raise ValueError("'values' only applies to type enum")
         if self.type == "ref" and not self.to:
@@ -230,8 +235,6 @@ class FieldSpec(Strict):
                 f"a list cannot hold {self.of!r} values; use a list of inline objects, "
                 "e.g. of: {product_id: uuid}"
             )
-        if self.default is not None:
-            _check_default(self)
         if self.type == "password" and self.default is not None:
             raise ValueError("a password cannot have a default")
         if (self.min_length is not None or self.max_length is not None or self.pattern) and (
@@ -251,6 +254,10 @@ class FieldSpec(Strict):
                 re.compile(self.pattern)
             except re.error as exc:
                 raise ValueError(f"pattern is not a valid regular expression: {exc}") from None
+        if problems := option_issues(self):
+            raise ValueError("; ".join(problems))
+        if self.default is not None:
+            _check_default(self)
         return self
 
     @property
@@ -259,45 +266,12 @@ class FieldSpec(Strict):
         return self.of if isinstance(self.of, dict) else None
 
 
-_DEFAULT_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,),
-    "text": (str,),
-    "email": (str,),
-    "uuid": (str,),
-    "date": (str,),
-    "datetime": (str,),
-    "integer": (int,),
-    "decimal": (int, float, str),
-    "float": (int, float),
-    "boolean": (bool,),
-    "list": (list,),
-}
-
-
 def _check_default(spec: FieldSpec) -> None:
-    """A default must fit its field, or the generated model and migration would not load."""
-    expected = _DEFAULT_TYPES.get(spec.type)
-    value = spec.default
-    if expected is None:  # json takes anything; enum is checked above; ref has no default
-        if spec.type == "ref":
-            raise ValueError("a ref cannot have a default")
-        return
-    if isinstance(value, bool) and bool not in expected:
-        raise ValueError(f"default {value!r} is not a valid {spec.type}")
-    if not isinstance(value, expected):
-        raise ValueError(f"default {value!r} is not a valid {spec.type}")
-    if spec.type == "decimal" and isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            raise ValueError(f"default {value!r} is not a valid decimal") from None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if spec.min is not None and value < spec.min:
-            raise ValueError(f"default {value!r} is below min {spec.min}")
-        if spec.max is not None and value > spec.max:
-            raise ValueError(f"default {value!r} is above max {spec.max}")
-    if isinstance(value, str) and spec.max_length is not None and len(value) > spec.max_length:
-        raise ValueError(f"default is longer than max_length {spec.max_length}")
+    """A default must be a value of its field's type that fits its constraints, or the
+    generated model and migration would not load (see `shopgen.spec.values`)."""
+    if spec.type == "ref":
+        raise ValueError("a ref cannot have a default")
+    parse_default(spec)
 
 
 FieldSpecInput = Annotated[
@@ -305,6 +279,63 @@ FieldSpecInput = Annotated[
 ]
 FieldSpec.model_rebuild()
 Fields = dict[FieldName, FieldSpecInput]
+
+
+# --- access --------------------------------------------------------------------------------
+# Who may do what. A rule is one grant or a list of them: `public` (anyone), `authenticated`
+# (any signed-in user), `owner` (the row's owner, see Entity.owner), `service` (other services
+# of this system) or a role name (`admin` is the role `make admin` grants).
+
+PUBLIC = "public"
+AUTHENTICATED = "authenticated"
+OWNER = "owner"
+SERVICE = "service"
+ADMIN = "admin"
+SPECIAL_GRANTS = (PUBLIC, AUTHENTICATED, OWNER, SERVICE)
+
+Grant = Annotated[
+    str,
+    Field(max_length=60),
+    _schema_pattern(SNAKE),
+    _matching(SNAKE, "grant (public, authenticated, owner, service or a role name)"),
+]
+
+
+def _one_or_many(value: Any) -> Any:
+    """`read: public` is shorthand for `read: [public]`."""
+    return [value] if isinstance(value, str) else value
+
+
+def _coherent(grants: list[str]) -> list[str]:
+    if not grants:
+        raise ValueError("a rule needs at least one grant; write [admin] to keep it closed")
+    if len(set(grants)) != len(grants):
+        raise ValueError("a grant is listed twice")
+    if PUBLIC in grants and len(grants) > 1:
+        raise ValueError("'public' already admits everyone: list it alone")
+    return grants
+
+
+RuleSpec = Annotated[
+    list[Grant],
+    BeforeValidator(_one_or_many, json_schema_input_type=Grant | list[Grant]),
+    AfterValidator(_coherent),
+]
+ACTIONS = ("list", "read", "create", "update", "delete")
+
+
+class EntityAccess(Strict):
+    """Who may list, read, create, update and delete an entity's rows. An action left out
+    keeps its safe default (see docs/spec-language.md): never public."""
+
+    list_: RuleSpec | None = Field(default=None, alias="list")
+    read: RuleSpec | None = None
+    create: RuleSpec | None = None
+    update: RuleSpec | None = None
+    delete: RuleSpec | None = None
+
+    def rule(self, action: str) -> list[str] | None:
+        return getattr(self, "list_" if action == "list" else action)
 
 
 # --- services ------------------------------------------------------------------------------
@@ -320,17 +351,44 @@ class Entity(Strict):
     search: list[FieldName] = []
     filter: list[FieldName] = []
     emits: dict[Lifecycle, EventName] = {}
+    # The field holding the owner's user id: set from the token on create, never from the
+    # body; `owner` rules scope lists and rows to it. `id` for an issuer's accounts.
+    owner: FieldName | Literal["id"] | None = None
+    # Fields no client may set or change (only hooks, sagas, handlers and operations do).
+    server_managed: list[FieldName] = []
+    access: EntityAccess | None = None
+    # The entity's previous name: its table is renamed and keeps its rows.
+    renamed_from: EntityName | None = None
 
 
 class Operation(Strict):
-    """A custom endpoint whose body is user code (custom/operations.py)."""
+    """A custom endpoint whose body is user code (custom/operations/<name>.py)."""
 
     description: str | None = None
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = "POST"
     path: Annotated[str, Field(pattern=OPERATION_PATH.pattern, max_length=200)]
     request: Fields | None = None
     response: Fields | None = None
-    auth: Literal["required", "none"] = "none"
+    # The older spelling: `required` is `access: authenticated`, `none` is `access: public`.
+    auth: Literal["required", "none"] | None = None
+    access: RuleSpec | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> Operation:
+        if self.auth is not None and self.access is not None:
+            raise ValueError("give 'access' or the older 'auth', not both")
+        return self
+
+    @property
+    def rule(self) -> list[str]:
+        """Who may call it; without a rule, signed-in users and other services."""
+        if self.access is not None:
+            return list(self.access)
+        if self.auth == "none":
+            return [PUBLIC]
+        if self.auth == "required":
+            return [AUTHENTICATED]
+        return [AUTHENTICATED, SERVICE]
 
 
 class Breaker(Strict):
@@ -368,12 +426,23 @@ class ReadModel(Strict):
     group_by: dict[Literal["day"], Literal["timestamp"]] | None = None
     on: dict[EventName, ReadModelUpdate] = Field(min_length=1)
     query_by: list[FieldName] = []
+    access: RuleSpec = [ADMIN, SERVICE]  # who may query it
 
     @model_validator(mode="after")
     def _key_or_group(self) -> ReadModel:
         if (self.key is None) == (self.group_by is None):
             raise ValueError("a read model needs exactly one of 'key' or 'group_by'")
         return self
+
+
+TemplateSource = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class TeamTemplate(Strict):
+    """A team's own service template with a version: `{source: URL, ref: v2}`."""
+
+    source: TemplateSource  # a folder relative to shopgen.yaml, or a git URL
+    ref: Annotated[str, Field(min_length=1, max_length=200)] | None = None  # git tag/branch/commit
 
 
 class Service(Strict):
@@ -388,7 +457,8 @@ class Service(Strict):
     consumes: dict[EventName, Identifier] = {}
     calls: dict[ServiceName, Call | None] = {}
     read_models: dict[EntityName, ReadModel] = {}
-    template: str | None = None  # a team's own copier/cookiecutter template for this service
+    # A team's own copier/cookiecutter template for this service (docs/templates.md).
+    template: TemplateSource | TeamTemplate | None = None
     renamed_from: ServiceName | None = None
 
 
@@ -474,6 +544,9 @@ class Route(Strict):
     service: ServiceName
     auth: Literal["required", "none"] = "none"
     rewrite: Annotated[str, Field(pattern=REWRITE.pattern, max_length=200)] | None = None
+    # With `auth: required`: methods that pass without a token ("reads public, writes
+    # authenticated" is `public_methods: [GET, HEAD]`).
+    public_methods: list[Literal["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]] = []
 
 
 class Gateway(Strict):
@@ -520,3 +593,5 @@ class Spec(Strict):
     events: dict[EventName, Event] = {}
     sagas: dict[StepName, Saga] = {}
     gateway: Gateway = Gateway()
+    # A folder of files overriding built-in template files at the same relative path.
+    templates: TemplateSource | None = None

@@ -23,18 +23,28 @@ from pathlib import Path
 from typing import Any
 
 from shopgen.errors import Issue
+from shopgen.spec.access import can_log_in, check_service_access
 from shopgen.spec.loader import SourceMap, dotted_path
 from shopgen.spec.model import (
     Entity,
     FieldSpec,
     Outcome,
     ReadModel,
+    Route,
     Saga,
     Service,
     Spec,
     entity_id_field,
 )
-from shopgen.spec.suggest import did_you_mean
+from shopgen.spec.paths import service_paths
+from shopgen.spec.reserved import (
+    EVENTS_MODULE_NAMES,
+    MAX_IDENTIFIER,
+    crud_routes,
+    entity_table,
+    route_shape,
+)
+from shopgen.spec.suggest import closest, did_you_mean
 
 NUMERIC = ("integer", "decimal", "float")
 SEARCHABLE = ("string", "text", "email")
@@ -171,6 +181,31 @@ class _Checker:
                 )
             else:
                 prefixes[route.prefix] = index
+            if route.service in self.spec.services:
+                self.check_route_reach(path, route)
+
+    def check_route_reach(self, path: Loc, route: Route) -> None:
+        """A route's `rewrite` must lead to something its service serves (see
+        `shopgen.spec.paths`); without one, every path of the service is reachable."""
+        served = service_paths(self.spec, route.service)
+        if not served:
+            return  # a stub service: the route reaches its endpoints once it has some
+        if route.rewrite and route.rewrite.rstrip("/"):
+            first = "/" + route.rewrite.strip("/").split("/", 1)[0]
+            if first not in served:
+                self.issues.add(
+                    (*path, "rewrite"),
+                    f"rewrite {route.rewrite!r} reaches nothing in {route.service!r}, which "
+                    f"serves {', '.join(served)}",
+                    f"did you mean {did_you_mean_path(first, served)!r}? (or drop `rewrite`: "
+                    "every path of the service is then reachable under the prefix)",
+                )
+        if route.public_methods and route.auth != "required":
+            self.issues.add(
+                (*path, "public_methods"),
+                "public_methods only applies to a route with `auth: required`",
+                "add `auth: required`, or remove public_methods",
+            )
 
     def check_call_cycles(self) -> None:
         calls = {
@@ -228,7 +263,7 @@ class _Checker:
                 "old name gone",
             )
         if service.auth == "issuer" and not any(
-            _can_log_in(entity) for entity in service.entities.values()
+            can_log_in(entity) for entity in service.entities.values()
         ):
             self.issues.add(
                 (*path, "auth"),
@@ -237,6 +272,8 @@ class _Checker:
                 "e.g. fields: {email: {type: email, unique: true}, password: password}",
             )
         self.check_table_names(name, service)
+        check_service_access(path, service, self.issues.add)
+        self.check_renames(path, service)
         for entity_name, entity in service.entities.items():
             self.check_entity((*path, "entities", entity_name), name, service, entity_name, entity)
         routes: dict[tuple[str, str], str] = {}
@@ -257,6 +294,7 @@ class _Checker:
                 self.issues.add(
                     (*op_path, "path"), f"path parameter {{{repeated}}} appears more than once"
                 )
+            self.check_generated_route(op_path, name, service, operation.method, operation.path)
             endpoint = (operation.method, operation.path)
             if endpoint in routes:
                 self.issues.add(
@@ -266,10 +304,50 @@ class _Checker:
                 )
             else:
                 routes[endpoint] = op_name
-        for event in service.consumes:
+        for event, handler in service.consumes.items():
             self.event_exists((*path, "consumes", event), event)
+            self.check_user_function((*path, "consumes", event), handler, "handler")
         for model_name, model in service.read_models.items():
             self.check_read_model((*path, "read_models", model_name), model)
+
+    def check_renames(self, path: Loc, service: Service) -> None:
+        """`renamed_from` of an entity or field names something gone from the spec (a rename
+        carries its data over; the old name may not be in use any more)."""
+        for entity_name, entity in service.entities.items():
+            entity_path = (*path, "entities", entity_name)
+            if entity.renamed_from is not None and entity.renamed_from in service.entities:
+                self.issues.add(
+                    (*entity_path, "renamed_from"),
+                    f"{entity.renamed_from!r} is still an entity of this service; a rename "
+                    "needs the old name gone",
+                )
+            for field_name, spec in entity.fields.items():
+                if spec.renamed_from is not None and spec.renamed_from in entity.fields:
+                    self.issues.add(
+                        (*entity_path, "fields", field_name, "renamed_from"),
+                        f"{spec.renamed_from!r} is still a field of {entity_name}; a rename "
+                        "needs the old name gone",
+                    )
+
+    def check_generated_route(
+        self, path: Loc, name: str, service: Service, method: str, route: str
+    ) -> None:
+        """An operation may not take the method and path of a generated endpoint: one of the two
+        would never be reached."""
+        generated: dict[tuple[str, str], str] = {}
+        for entity_name, entity in service.entities.items():
+            for endpoint in crud_routes(entity_name, bool(entity.search)):
+                generated.setdefault(endpoint, f"an endpoint of entity {entity_name}")
+        if service.auth == "issuer":
+            for action in ("register", "login"):
+                generated[("POST", f"/{name}/{action}")] = f"the issuer's {action} endpoint"
+        owner = generated.get((method, route_shape(route)))
+        if owner is not None:
+            self.issues.add(
+                (*path, "path"),
+                f"{method} {route} is already {owner}; one of the two would never be reached",
+                "choose another path or method for the operation",
+            )
 
     def check_table_names(self, name: str, service: Service) -> None:
         """Entities and read models become classes, tables and files of one service."""
@@ -318,6 +396,7 @@ class _Checker:
         self, path: Loc, service_name: str, service: Service, name: str, entity: Entity
     ) -> None:
         self.check_fields((*path, "fields"), entity.fields, service_name, service)
+        self.check_identifier_lengths(path, name, entity)
         for index, field in enumerate(entity.search):
             spec = self.entity_field((*path, "search", index), entity, field)
             if spec is not None and spec.type not in SEARCHABLE:
@@ -362,6 +441,26 @@ class _Checker:
                         did_you_mean(field, [*entity.fields, id_field])
                         or f"the payload may hold {id_field!r} and {name}'s fields",
                     )
+
+    def check_identifier_lengths(self, path: Loc, name: str, entity: Entity) -> None:
+        """Table and column names every database accepts (a password's column is
+        `<name>_hash`)."""
+        table = entity_table(name)
+        if len(table.encode()) > MAX_IDENTIFIER:
+            self.issues.add(
+                path,
+                f"its table {table!r} would be longer than {MAX_IDENTIFIER} characters, "
+                "which PostgreSQL and MariaDB do not accept",
+                "shorten the entity's name",
+            )
+        for field_name, spec in entity.fields.items():
+            column = f"{field_name}_hash" if spec.type == "password" else field_name
+            if len(column) > MAX_IDENTIFIER:
+                self.issues.add(
+                    (*path, "fields", field_name),
+                    f"its column {column!r} would be longer than {MAX_IDENTIFIER} characters",
+                    "shorten the field's name",
+                )
 
     def entity_field(self, path: Loc, entity: Entity, field: str) -> FieldSpec | None:
         if field in entity.fields:
@@ -418,6 +517,7 @@ class _Checker:
             self.in_payload(key_path, saga.trigger, key, "the saga key")
         step_names: dict[str, int] = {}
         failures: list[tuple[Loc, str]] = []
+        self.check_saga_replies(path, saga)
         for index, step in enumerate(saga.steps):
             step_path: Loc = (*path, "steps", index)
             if step.name in step_names:
@@ -426,6 +526,12 @@ class _Checker:
                     f"step {step.name!r} is already step {step_names[step.name]}",
                 )
             step_names.setdefault(step.name, index)
+            self.check_user_function((*step_path, "action"), step.action, "action")
+            if step.compensation:
+                compensation = step.compensation.action
+                self.check_user_function(
+                    (*step_path, "compensation", "action"), compensation, "action"
+                )
             if not self.service_exists((*step_path, "service"), step.service):
                 continue
             replies: list[tuple[Loc, str]] = [
@@ -451,6 +557,36 @@ class _Checker:
         )
         self.check_outcome((*path, "on_success"), saga, saga.on_success, entity, [last_success])
         self.check_outcome((*path, "on_failure"), saga, saga.on_failure, entity, failures)
+
+    def check_user_function(self, path: Loc, name: str, what: str) -> None:
+        """Handlers and actions are imported by name into the generated events.py."""
+        if name in EVENTS_MODULE_NAMES:
+            self.issues.add(
+                path,
+                f"{what} {name!r} would shadow a name of the generated events.py",
+                f"rename it, e.g. to '{name}_{what}'",
+            )
+
+    def check_saga_replies(self, path: Loc, saga: Saga) -> None:
+        """The owner tells a saga's steps apart by their replies: each reply event serves one
+        step of the saga, and none is the trigger."""
+        seen: dict[str, str] = {saga.trigger: "the saga's trigger"}
+        mine: dict[str, str] = {}
+        for index, step in enumerate(saga.steps):
+            for outcome in ("success", "failure"):
+                event = getattr(step.replies, outcome)
+                if event is None:
+                    continue
+                other = seen.get(event)
+                if other is not None and mine.get(event) != step.name:
+                    self.issues.add(
+                        (*path, "steps", index, "replies", outcome),
+                        f"{event!r} is already {other}; the saga's owner tells its steps "
+                        "apart by their replies",
+                        "give each step reply events of its own",
+                    )
+                seen.setdefault(event, f"a reply of step {step.name!r}")
+                mine.setdefault(event, step.name)
 
     def check_outcome(
         self,
@@ -496,13 +632,6 @@ class _Checker:
 _MONGODB = "mongodb is not supported yet; use postgresql, mysql or sqlite"
 
 
-def _can_log_in(entity: Entity) -> bool:
-    """What the generated register/login endpoints need (see shopgen.view's issuer)."""
-    fields = entity.fields.values()
-    has_login = any(f.type == "email" or (f.type == "string" and f.unique) for f in fields)
-    return has_login and any(f.type == "password" for f in fields)
-
-
 def _effective_payloads(spec: Spec) -> dict[str, dict[str, FieldSpec | None]]:
     """Each event's payload fields, with the id of every entity that emits it."""
     payloads: dict[str, dict[str, FieldSpec | None]] = {
@@ -543,3 +672,9 @@ def _call_cycles(calls: dict[str, list[str]]) -> list[list[str]]:
 
 def _shown(value: Any) -> str:
     return repr(value) if isinstance(value, str) else str(value)
+
+
+def did_you_mean_path(path: str, served: Iterable[str]) -> str:
+    """The served path closest to `path` (the first one when none is close)."""
+    served = list(served)
+    return closest(path, served) or served[0]

@@ -16,13 +16,19 @@ from shopgen.spec.loader import SourceMap, dotted_path
 from shopgen.spec.model import (
     OPERATION_PATH,
     PASCAL,
+    RESERVED_ENTITY_NAMES,
+    RESERVED_FIELD_NAMES,
+    RESERVED_SERVICE_NAMES,
     REWRITE,
     ROUTE_PREFIX,
     SLUG,
     SNAKE,
     Spec,
 )
+from shopgen.spec.reserved import is_python_keyword
 from shopgen.spec.suggest import did_you_mean
+
+ALL_RESERVED_NAMES = RESERVED_ENTITY_NAMES | RESERVED_FIELD_NAMES | RESERVED_SERVICE_NAMES
 
 # Errors that only say "this is the wrong kind of value". In a union each arm reports one; they
 # are noise when another arm explains the real problem at the same place.
@@ -147,6 +153,8 @@ def _name_fix(value: Any, message: str) -> str | None:
     else:
         return None
     if candidate and candidate != value and pattern.fullmatch(candidate):
+        if is_python_keyword(candidate) or candidate in ALL_RESERVED_NAMES:
+            return None  # never suggest a name that is refused too
         return f"did you mean {candidate!r}?"
     return None
 

@@ -3,15 +3,16 @@
 Templates receive these objects and only lay their values out. Facts derived from the spec are
 `cached_property`s, so a template never recomputes or re-decides anything.
 
-Generated code must pass `ruff format --check` as rendered, so the few declarations whose length
-depends on the spec (columns, schema fields, long strings) are laid out here by `pycall` and
-`kwarg`, the way ruff would lay them out. Every value from the spec that lands in Python source
-goes through `pyrepr` (or `kwarg`), never raw: a description holding `{{ 7*7 }}` or `\"\"\"` comes
-out as a literal string.
+Templates and the view write plain Python on one line and import what a file may need; the
+pinned ruff then sorts the imports, drops the unused ones and lays the code out
+(`shopgen.format`). Every value from the spec that lands in Python source goes through `pyrepr`,
+never raw: a description holding `{{ 7*7 }}` or `\"\"\"` comes out as a literal string.
 
-Modules, from the bottom up: `source` (values as source text, the template filters), `names`,
-`fields`, `entities`, `operations` (operations, issuer, clients), `events` (events, sagas, read
-models), `testing` (what generated tests exercise), `services`, `deploy`, `project` (the root).
+Modules, from the bottom up (a module imports only from those below it; pyproject.toml's
+`[tool.importlinter]` checks it): `source` (values as source text, the template filters) and
+`names`, `fields`, `access`, `entities`, `operations` (operations, issuer, clients) and `events`
+(events, sagas, read models), `schema` and `migrations`, `services`, `testing` (what generated
+tests exercise), `deploy` and `diagrams`, `project` (the root).
 """
 
 from shopgen.view.names import python_name

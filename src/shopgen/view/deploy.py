@@ -6,14 +6,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 from shopgen.view.names import python_name
 from shopgen.view.services import ServiceView
-
-if TYPE_CHECKING:
-    from shopgen.view.project import ProjectView
-
 
 # --- deployment: compose, Kubernetes, Dockerfiles, CI, README ------------------------------
 # Names and wiring the deployment files share, decided once here so compose, the manifests and
@@ -82,8 +77,19 @@ class ServiceDeployView:
 
     @cached_property
     def replicas(self) -> int:
-        """One replica: migrations run at startup, and SQLite cannot be shared between pods."""
+        """One replica: a starting point (SQLite cannot be shared between pods at all)."""
         return 1
+
+    @cached_property
+    def migration_job(self) -> bool:
+        """Kubernetes migrates a server database once, in a Job, before the pods use it. A
+        SQLite database lives in the pod's own volume: only the pod can migrate it."""
+        return not self.uses_sqlite
+
+    @cached_property
+    def migrate_on_start(self) -> str:
+        """MIGRATE_ON_START of the Kubernetes pods (compose always runs a migrate container)."""
+        return "false" if self.migration_job else "true"
 
     @cached_property
     def summary(self) -> str:
@@ -98,11 +104,12 @@ class ServiceDeployView:
 
 @dataclass(frozen=True)
 class DeployView:
-    project: ProjectView
+    project_name: str
+    project_services: list[ServiceView]
 
     @cached_property
     def services(self) -> list[ServiceDeployView]:
-        return [ServiceDeployView(service) for service in self.project.services]
+        return [ServiceDeployView(service) for service in self.project_services]
 
     @cached_property
     def postgres_services(self) -> list[ServiceDeployView]:
@@ -136,11 +143,17 @@ class DeployView:
     @cached_property
     def image_prefix(self) -> str:
         """Container images are `<project>-<service>` and `<project>-gateway`."""
-        return self.project.name
+        return self.project_name
 
     @cached_property
     def namespace(self) -> str:
-        return self.project.name
+        return self.project_name
+
+    @cached_property
+    def manifest_names(self) -> list[str]:
+        """The files of deploy/k8s/, in apply order (deploy/kustomization.yaml lists them)."""
+        names = ["00-namespace.yaml", "10-config.yaml", "20-gateway.yaml"]
+        return names + [f"30-service-{item.name}.yaml" for item in self.services]
 
     @cached_property
     def local_database_names(self) -> dict[str, str]:
@@ -151,7 +164,7 @@ class DeployView:
         """
         names = {}
         for item in self.services:
-            name = f"{python_name(self.project.name)}_{item.database_name}"
+            name = f"{python_name(self.project_name)}_{item.database_name}"
             if len(name) > MAX_DATABASE_NAME:
                 digest = hashlib.sha256(name.encode()).hexdigest()[:8]
                 name = f"{name[: MAX_DATABASE_NAME - 9]}_{digest}"

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from shopgen.spec.model import Entity as EntitySpec
-from shopgen.view.fields import TEXT_TYPES, CheckView, EnumView, FieldView, _text_sample
+from shopgen.spec.reserved import entity_table, safe_module
+from shopgen.view.access import ACCOUNT_FIELDS, EntityAccessView
+from shopgen.view.fields import (
+    TEXT_TYPES,
+    CheckView,
+    EnumView,
+    FieldView,
+    text_sample,
+    walk_fields,
+)
 from shopgen.view.names import (
     RESERVED_ROUTER_MODULES,
     ROUTER_NAMES,
@@ -17,7 +25,7 @@ from shopgen.view.names import (
     snake_case,
     title_case,
 )
-from shopgen.view.source import INDENT, LINE_LENGTH, number, py_str, pycall
+from shopgen.view.source import call, number, py_str
 
 # ---------------------------------------------------------------------------------------------
 # Entities
@@ -30,6 +38,13 @@ class EntityView:
     service_module: str
     namer: Namer
     tables: dict[str, str]  # entity name -> table name, within the service
+    rules: dict[str, list[str]] = field(default_factory=dict)  # action -> grants
+    owner: str | None = None  # the owner field, "id" for an issuer's accounts
+    is_account: bool = False  # the entity the issuer registers and logs in
+
+    @cached_property
+    def access(self) -> EntityAccessView:
+        return EntityAccessView(self, self.rules, self.owner, self.is_account)
 
     @cached_property
     def class_name(self) -> str:
@@ -45,7 +60,7 @@ class EntityView:
 
     @cached_property
     def table(self) -> str:
-        return self.plural
+        return entity_table(self.name)
 
     @cached_property
     def collection_path(self) -> str:
@@ -56,7 +71,7 @@ class EntityView:
         """The router module: api/<module>.py."""
         if self.snake in RESERVED_ROUTER_MODULES:
             return self.snake + "_routes"
-        return self.snake
+        return safe_module(self.snake)
 
     @cached_property
     def tag(self) -> str:
@@ -68,9 +83,10 @@ class EntityView:
 
     @cached_property
     def fields(self) -> list[FieldView]:
+        specs = dict(self.spec.fields) | (ACCOUNT_FIELDS if self.is_account else {})
         return [
             FieldView(name, spec, self.name, self.namer, self.table, self.tables)
-            for name, spec in self.spec.fields.items()
+            for name, spec in specs.items()
         ]
 
     @cached_property
@@ -95,12 +111,59 @@ class EntityView:
         return f"{self.name}Public"
 
     @cached_property
+    def draft_schema(self) -> str:
+        return f"{self.name}Draft"
+
+    @cached_property
+    def hook_create_schema(self) -> str:
+        """What the create hook receives: the Draft when the server adds fields to the body."""
+        return self.draft_schema if self.access.has_draft else self.create_schema
+
+    @cached_property
+    def to_columns_exclude(self) -> str:
+        """What `to_columns` leaves out of a payload (source): JSON fields, dumped apart, and
+        an account's current password, which only authorises a change."""
+        parts = ["JSON_FIELDS"] if self.json_fields else []
+        if self.is_account:
+            parts.append("{" + py_str("current_" + self.password_fields[0].name) + "}")
+        return " | ".join(parts) or "None"
+
+    @cached_property
+    def revoking_fields(self) -> str:
+        """An account's fields whose change ends its sessions (a set display)."""
+        names = [self.password_fields[0].name, "disabled"] if self.is_account else []
+        return "{" + ", ".join(py_str(n) for n in names) + "}"
+
+    @cached_property
     def public_fields(self) -> list[FieldView]:
         return [f for f in self.fields if not f.is_password]
 
     @cached_property
     def password_fields(self) -> list[FieldView]:
         return [f for f in self.fields if f.is_password]
+
+    @cached_property
+    def client_fields(self) -> list[FieldView]:
+        """The fields a client may send."""
+        return [f for f in self.fields if f.name not in self.access.not_from_clients]
+
+    @cached_property
+    def base_fields(self) -> list[FieldView]:
+        """The Base schema's: what a client sends and reads back."""
+        return [f for f in self.client_fields if not f.is_password]
+
+    @cached_property
+    def response_only_fields(self) -> list[FieldView]:
+        """In responses, never in requests: owner, server-managed and privileged fields."""
+        return [
+            f for f in self.fields if f.name in self.access.not_from_clients and not f.is_password
+        ]
+
+    @cached_property
+    def update_fields(self) -> list[FieldView]:
+        """The Update schema's: the client's fields, and an account's admin-only fields."""
+        privileged = set(self.access.privileged)
+        return [f for f in self.fields if f in self.client_fields or f.name in privileged]
 
     @cached_property
     def ref_fields(self) -> list[FieldView]:
@@ -124,7 +187,7 @@ class EntityView:
         return list(reversed(found))
 
     def _all_fields(self) -> list[FieldView]:
-        return list(_walk(self.fields))
+        return list(walk_fields(self.fields))
 
     @cached_property
     def search_fields(self) -> list[FieldView]:
@@ -144,21 +207,13 @@ class EntityView:
         return [f"{f.name}: {f.filter_type} | None = None" for f in self.filter_fields]
 
     @cached_property
-    def router_stdlib_imports(self) -> list[str]:
-        types = " ".join(f.filter_type for f in self.filter_fields)
-        lines = ["import datetime as dt"] if "dt." in types else []
-        lines += ["import decimal"] if "decimal." in types else []
-        lines.append("import uuid")
-        return lines
-
-    @cached_property
     def indexed(self) -> set[str]:
         names = {f.name for f in self.filter_fields} | {f.name for f in self.ref_fields}
         return {n for n in names if not self.field_by_name[n].spec.unique}
 
     @cached_property
     def columns(self) -> list[str]:
-        """Model attribute declarations (without id and timestamps), laid out by ruff's rules."""
+        """Model attribute declarations (without id and timestamps)."""
         return [self._column(f) for f in self.fields]
 
     def _column_args(self, f: FieldView) -> list[str]:
@@ -175,7 +230,7 @@ class EntityView:
 
     def _column(self, f: FieldView) -> str:
         head = f"{f.column}: Mapped[{f.mapped_type}] = mapped_column"
-        return pycall(self._column_args(f), head, indent=INDENT)
+        return call(head, self._column_args(f))
 
     @cached_property
     def migration_columns(self) -> list[str]:
@@ -185,7 +240,7 @@ class EntityView:
             args = [py_str(f.column), f.column_type, f"nullable={f.optional}"]
             if f.server_default:
                 args.append(f"server_default={f.server_default}")
-            out.append(pycall(args, "sa.Column", indent=2 * INDENT, suffix=","))
+            out.append(call("sa.Column", args))
         return out
 
     @cached_property
@@ -203,19 +258,17 @@ class EntityView:
         if not self.checks:
             return None
         items = [
-            pycall([c.expression, f"name={py_str(c.name)}"], "sa.CheckConstraint", 2 * INDENT)
+            call("sa.CheckConstraint", [c.expression, f"name={py_str(c.name)}"])
             for c in self.checks
         ]
-        one_line = f"__table_args__ = ({items[0]},)"
-        if len(items) == 1 and "\n" not in items[0] and INDENT + len(one_line) <= LINE_LENGTH:
-            return one_line
-        body = "".join(f"{' ' * 2 * INDENT}{item},\n" for item in items)
-        return f"__table_args__ = (\n{body}{' ' * INDENT})"
+        return f"__table_args__ = ({', '.join(items)},)"
 
     @cached_property
     def variable(self) -> str:
         """The local name of one instance in the router (`product`)."""
-        return self.snake if self.snake not in ROUTER_NAMES else "item"
+        if self.snake in ROUTER_NAMES or safe_module(self.snake) != self.snake:
+            return "item"
+        return self.snake
 
     @cached_property
     def migration_constraints(self) -> list[str]:
@@ -224,7 +277,7 @@ class EntityView:
         for f in self.fields:
             if f.spec.unique:
                 args = [py_str(f.column), f'name=op.f("uq_{self.table}_{f.column}")']
-                out.append(pycall(args, "sa.UniqueConstraint", 2 * INDENT, ",") + ",")
+                out.append(call("sa.UniqueConstraint", args) + ",")
         for f in self.ref_fields:
             target = self.tables[f.spec.to]
             args = [
@@ -233,10 +286,10 @@ class EntityView:
                 f'name=op.f("fk_{self.table}_{f.column}_{target}")',
                 f'ondelete="{"SET NULL" if f.optional else "CASCADE"}"',
             ]
-            out.append(pycall(args, "sa.ForeignKeyConstraint", 2 * INDENT, ",") + ",")
+            out.append(call("sa.ForeignKeyConstraint", args) + ",")
         for c in self.checks:
             name = f'name=op.f("ck_{self.table}_{c.name}")'
-            out.append(pycall([c.expression, name], "sa.CheckConstraint", 2 * INDENT, ",") + ",")
+            out.append(call("sa.CheckConstraint", [c.expression, name]) + ",")
         return out
 
     @cached_property
@@ -247,7 +300,7 @@ class EntityView:
             if f.name in self.indexed:
                 name = f"ix_{self.table}_{f.column}"
                 args = [f'op.f("{name}")', py_str(self.table), f'["{f.column}"]', "unique=False"]
-                out.append((name, pycall(args, "op.create_index", INDENT)))
+                out.append((name, call("op.create_index", args)))
         return out
 
     @cached_property
@@ -262,7 +315,7 @@ class EntityView:
         that search and filters need. Refs are filled by `sample_refs`."""
         wanted = [
             f
-            for f in self.fields
+            for f in self.client_fields
             if f.type != "ref"
             and (f.required or f in self.filter_fields or f in self.search_fields)
         ]
@@ -275,12 +328,13 @@ class EntityView:
         return [
             (f.name, snake_case(f.spec.to))
             for f in self.ref_fields
-            if f.required or (f in self.filter_fields and f.spec.to != self.name)
+            if f in self.client_fields
+            and (f.required or (f in self.filter_fields and f.spec.to != self.name))
         ]
 
     @cached_property
     def required_refs(self) -> list[FieldView]:
-        return [f for f in self.ref_fields if f.required]
+        return [f for f in self.ref_fields if f.required and f in self.client_fields]
 
     @cached_property
     def sample_uses_uuid(self) -> bool:
@@ -293,6 +347,12 @@ class EntityView:
         `ServiceView.testable_entities`."""
         if any(value is None for _, value in self.sample_fields):
             return False
+        if not self.access.role_holder_admitted:
+            return False
+        owner = self.access.owner_field
+        if owner is not None and owner.type == "ref":
+            return False  # the caller would have to be a row of the target: tests/custom/
+
         return all(target != self.snake for _, target in self.sample_refs)
 
     @cached_property
@@ -302,13 +362,13 @@ class EntityView:
 
     @cached_property
     def required_fields(self) -> list[FieldView]:
-        return [f for f in self.fields if f.required]
+        return [f for f in self.client_fields if f.required]
 
     @cached_property
     def invalid_payloads(self) -> list[tuple[str, str]]:
         """(field, invalid value source) pairs the API must reject with 422."""
         out = []
-        for f in self.fields:
+        for f in self.client_fields:
             spec = f.spec
             if spec.min is not None and f.type != "decimal":
                 out.append((f.name, number(spec.min - 1)))
@@ -331,7 +391,7 @@ class EntityView:
     @cached_property
     def update_change(self) -> tuple[str, str] | None:
         """(field, new value source) for the PATCH test."""
-        for f in self.fields:
+        for f in self.client_fields:
             if f.spec.unique or f.type in ("ref", "password"):
                 continue
             if f.type == "boolean":
@@ -339,7 +399,7 @@ class EntityView:
             if f.enum and len(f.enum.values) > 1:
                 return f.name, py_str(f.enum.values[-1])
             if f.type in ("string", "text") and not f.spec.pattern:
-                value = _text_sample(f.spec, "changed", False)
+                value = text_sample(f.spec, "changed", False)
                 if value:
                     return f.name, value
         return None
@@ -364,10 +424,3 @@ class EntityView:
         """A filter field the test can check with the created item's own value."""
         in_sample = {name for name, _ in self.sample_fields} | {n for n, _ in self.sample_refs}
         return next((f.name for f in self.filter_fields if f.name in in_sample), None)
-
-
-def _walk(fields: list[FieldView]) -> Iterable[FieldView]:
-    for f in fields:
-        yield f
-        if f.item_fields:
-            yield from _walk(f.item_fields)

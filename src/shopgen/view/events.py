@@ -3,30 +3,26 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from shopgen.spec.model import FieldSpec
+from shopgen.spec.plurals import read_model_plural
+from shopgen.spec.reserved import read_model_table
 from shopgen.view.entities import EntityView
 from shopgen.view.fields import FieldView
-from shopgen.view.names import Namer, plural_snake, python_name, snake_case
+from shopgen.view.names import Namer, python_name, snake_case
 from shopgen.view.source import (
     DECIMAL_DIGITS,
     DECIMAL_PLACES,
     DEFAULT_STRING_LENGTH,
     INDENT,
-    LINE_LENGTH,
-    kwarg,
+    call,
     py_str,
-    pycall,
     pyrepr,
 )
-
-if TYPE_CHECKING:
-    from shopgen.view.project import ProjectView
-    from shopgen.view.services import ServiceView
-
 
 # ---------------------------------------------------------------------------------------------
 # Events, sagas and read models
@@ -37,67 +33,43 @@ PAYLOAD_IMPORTS = frozenset({"Any", "BaseModel", "Decimal", "Field", "dt", "uuid
 
 @dataclass(frozen=True)
 class Src:
-    """Python source kept as it is by `exploded` (a name, an attribute)."""
+    """Python source kept as it is by `source` (a name, an attribute)."""
 
     code: str
 
 
 @dataclass(frozen=True)
 class Invocation:
-    """A call for `exploded`: `head(name=value, ...)`; a None name is a positional argument."""
+    """A call for `source`: `head(name=value, ...)`; a None name is a positional argument."""
 
     head: str
     args: tuple[tuple[str | None, Any], ...]
 
 
-def _flat(value: Any) -> str:
+def as_source(value: Any) -> str:
+    """Python source of nested calls, dicts and lists, on one line: ruff lays it out."""
     if isinstance(value, Src):
         return value.code
     if isinstance(value, Invocation):
-        args = ", ".join((f"{k}=" if k else "") + _flat(v) for k, v in value.args)
+        args = ", ".join((f"{k}=" if k else "") + as_source(v) for k, v in value.args)
         return f"{value.head}({args})"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{pyrepr(k)}: {_flat(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{pyrepr(k)}: {as_source(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(_flat(v) for v in value) + "]"
+        return "[" + ", ".join(as_source(v) for v in value) + "]"
     return pyrepr(value)
 
 
-def exploded(value: Any, indent: int = 0, used: int = 0, suffix: int = 0) -> str:
-    """Python source of nested calls, dicts and lists laid out as ruff format does: on one line
-    when it fits after `used` columns (from `indent`), else one item per line with a trailing
-    comma, each item laid out the same way."""
-    flat = _flat(value)
-    if indent + used + len(flat) + suffix <= LINE_LENGTH or isinstance(value, Src):
-        return flat
-    inner, items = indent + INDENT, []
-    if isinstance(value, Invocation):
-        for key, item in value.args:
-            if isinstance(item, str) and key:  # a long string is wrapped the way ruff keeps it
-                items.append(kwarg(item, key, inner))
-                continue
-            prefix = f"{key}=" if key else ""
-            items.append(prefix + exploded(item, inner, len(prefix), 1))
-        head, close = value.head + "(", ")"
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            prefix = f"{pyrepr(key)}: "
-            items.append(prefix + exploded(item, inner, len(prefix), 1))
-        head, close = "{", "}"
-    elif isinstance(value, list | tuple):
-        items = [exploded(item, inner, 0, 1) for item in value]
-        head, close = "[", "]"
-    else:
-        return flat
-    pad = " " * inner
-    return head + "\n" + "".join(f"{pad}{item},\n" for item in items) + " " * indent + close
+# ruff wraps no docstring: one that would pass the generated repository's line-length (100)
+# falls back to a short one.
+DOCSTRING_LINE = 100
 
 
 def plain_docstring(text: str, fallback: str, indent: int = INDENT) -> str:
     """`text` as a one-line docstring when it is plain (no quotes, escapes or line breaks) and
     fits; else `fallback` (which must be plain)."""
     plain = text.isprintable() and not re.search(r'["\\]', text) and text.strip() == text
-    if plain and text and indent + len(text) + 6 <= LINE_LENGTH:
+    if plain and text and indent + len(text) + 6 <= DOCSTRING_LINE:
         return f'"""{text}"""'
     return f'"""{fallback}"""'
 
@@ -105,15 +77,6 @@ def plain_docstring(text: str, fallback: str, indent: int = INDENT) -> str:
 def event_class_name(event: str) -> str:
     """`order.created` -> `OrderCreated`."""
     return "".join(part.capitalize() for part in re.split(r"[._-]", event) if part)
-
-
-def read_model_plural(snake: str) -> str:
-    """Plural of a read model's last word, left alone when it already reads as a plural
-    (`daily_sales`, `daily_dispatches`)."""
-    last = snake.rpartition("_")[2]
-    if last.endswith("s") and not last.endswith(("ss", "us", "is")) and last != "status":
-        return snake
-    return plural_snake(snake)
 
 
 @dataclass(eq=False)
@@ -172,7 +135,7 @@ class EventView:
                 description = f"Id of the {f.name[:-3].replace('_', ' ')}."
             args = [f"description={py_str(description)}"] if description else []
             annotation = f.client_type + (" | None" if f.optional else "")
-            lines.append(f._declaration(annotation, "None" if f.optional else None, args))
+            lines.append(f.declare(annotation, "None" if f.optional else None, args))
         return lines
 
     @cached_property
@@ -199,7 +162,8 @@ class SagaView:
 
     name: str
     spec: Any  # shopgen.spec.model.Saga
-    project: ProjectView
+    event_by_name: Mapping[str, EventView]  # every event of the spec
+    owner_entities: list[EntityView]  # the owner service's
 
     @cached_property
     def constant(self) -> str:
@@ -225,8 +189,7 @@ class SagaView:
 
     @cached_property
     def entity(self) -> EntityView:
-        owner = self.project.service_by_name[self.owner]
-        return next(e for e in owner.entities if e.name == self.spec.entity)
+        return next(e for e in self.owner_entities if e.name == self.spec.entity)
 
     @cached_property
     def key_attribute(self) -> str:
@@ -240,7 +203,7 @@ class SagaView:
 
     def carried(self, index: int) -> set[str]:
         """Payload fields the saga has carried to step `index` (trigger and earlier replies)."""
-        events = self.project.event_by_name
+        events = self.event_by_name
         names = set(events[self.spec.trigger].field_names) | {self.key}
         for step in self.spec.steps[:index]:
             names |= set(events[step.replies.success].field_names)
@@ -294,7 +257,7 @@ class SagaView:
                 ("on_failure", self._outcome(self.spec.on_failure)),
             ),
         )
-        return f"{self.constant} = " + exploded(definition, 0, len(self.constant) + 3)
+        return f"{self.constant} = " + as_source(definition)
 
 
 @dataclass(eq=False)
@@ -303,10 +266,15 @@ class HandlerView:
 
     event: EventView
     function: str
+    service_module: str = ""
 
     @cached_property
     def module(self) -> str:
         return self.function
+
+    @cached_property
+    def stub_file(self) -> str:
+        return f"services/{self.service_module}/custom/handlers/{self.module}.py"
 
 
 @dataclass(eq=False)
@@ -327,9 +295,25 @@ class ActionView:
         return self.saga.spec.steps[self.index]
 
     @cached_property
+    def stub_file(self) -> str:
+        module = python_name(self.step.service)
+        return f"services/{module}/custom/actions/{self.module}.py"
+
+    @cached_property
+    def stub_failure(self) -> list[str]:
+        """Arguments of the default stub's `StepResult.failure(...)`: the reason names the file
+        to edit; other required fields of the failure reply get valid stand-in values."""
+        reason = f"not_implemented({py_str(self.stub_file)})"
+        out = [f"reason={reason}"]
+        for f in self._missing(self.failure_event):
+            if f.name != "reason":
+                out.append(f"{f.name}={_placeholder(f)}")
+        return out
+
+    @cached_property
     def payload(self) -> EventView:
         """The event the step reacts to; a compensation gets the same payload."""
-        return self.saga.project.event_by_name[self.saga.input_event(self.index)]
+        return self.saga.event_by_name[self.saga.input_event(self.index)]
 
     @cached_property
     def success_event(self) -> str:
@@ -349,13 +333,13 @@ class ActionView:
         if event is None:
             return []
         carried = self.saga.carried(self.index)
-        view = self.saga.project.event_by_name[event]
+        view = self.saga.event_by_name[event]
         return [f for f in view.fields if f.name not in carried and not f.optional]
 
     @cached_property
-    def success_fields(self) -> list[str]:
-        """`name=value` placeholders the default stub returns so the success reply validates."""
-        return [f"{f.name}={_placeholder(f)}" for f in self._missing(self.success_event)]
+    def success_names(self) -> list[str]:
+        """Required fields of the success reply the action must return."""
+        return [f.name for f in self._missing(self.success_event)]
 
     @cached_property
     def failure_fields(self) -> list[str]:
@@ -392,7 +376,7 @@ class ReadColumn:
             args.append('server_default="0"')
         else:
             annotation, args = f"{self.python_type} | None", [self.column_type]
-        return pycall(args, f"{self.name}: Mapped[{annotation}] = mapped_column", INDENT)
+        return call(f"{self.name}: Mapped[{annotation}] = mapped_column", args)
 
     @cached_property
     def migration_column(self) -> str:
@@ -401,7 +385,7 @@ class ReadColumn:
         if self.counter:
             args.append('server_default="0"')
         args.append(f"nullable={not (self.primary_key or self.counter)}")
-        return pycall(args, "sa.Column", 2 * INDENT, ",")
+        return call("sa.Column", args)
 
 
 _SET_TYPES = {bool: ("sa.Boolean()", "bool"), int: ("sa.Integer()", "int"),
@@ -415,7 +399,8 @@ class ReadModelView:
 
     name: str
     spec: Any  # shopgen.spec.model.ReadModel
-    service: ServiceView
+    entity_tables: frozenset[str]  # its service's (a read model's table must not clash)
+    event_by_name: Mapping[str, EventView]  # every event of the spec
 
     @cached_property
     def class_name(self) -> str:
@@ -427,14 +412,21 @@ class ReadModelView:
 
     @cached_property
     def table(self) -> str:
-        table = self.snake
-        if table in {e.table for e in self.service.entities}:
-            table += "_view"
-        return table
+        return read_model_table(self.snake, set(self.entity_tables))
 
     @cached_property
     def path(self) -> str:
         return "/" + read_model_plural(self.snake).replace("_", "-")
+
+    @cached_property
+    def access_alias(self) -> str:
+        return f"{self.snake.upper()}_ACCESS"
+
+    @cached_property
+    def access_line(self) -> str:
+        """`ORDER_SUMMARY_ACCESS = Depends(allow(...))`: who may query it."""
+        args = ", ".join(py_str(grant) for grant in self.spec.access)
+        return f"{self.access_alias} = Depends(allow({args}))"
 
     @cached_property
     def function(self) -> str:
@@ -454,7 +446,7 @@ class ReadModelView:
         return f"{self.name}Row"
 
     def _payload_field(self, name: str) -> FieldView | None:
-        events = self.service.project.event_by_name
+        events = self.event_by_name
         for event in self.spec.on:
             found = events[event].field_by_name.get(name)
             if found is not None:
@@ -566,7 +558,7 @@ class ReadModelView:
                 ("on", on),
             ),
         )
-        return exploded(Invocation("events.read_model", ((None, projection),)))
+        return as_source(Invocation("events.read_model", ((None, projection),)))
 
     @cached_property
     def types(self) -> set[str]:

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from shopgen.spec.model import FieldSpec
-from shopgen.view.names import Namer, pascal_case, singular_snake, snake_case
-from shopgen.view.source import (
+from shopgen.spec.values import (
     DECIMAL_DIGITS,
     DECIMAL_PLACES,
+    NOW,
+    needs_big_integer,
+    parse_default,
+)
+from shopgen.view.names import Namer, pascal_case, singular_snake, snake_case
+from shopgen.view.source import (
     DEFAULT_STRING_LENGTH,
     EMAIL_LENGTH,
-    INDENT,
-    LINE_LENGTH,
+    call,
     number,
     py_pattern,
     py_str,
-    pycall,
     pyrepr,
 )
 
@@ -198,47 +202,68 @@ class FieldView:
         return args
 
     @cached_property
+    def default_value(self) -> Any:
+        """The default as a value of the field's type (`shopgen.spec.values`), or NOW."""
+        return parse_default(self.spec)
+
+    @cached_property
+    def default_is_now(self) -> bool:
+        """`default: now`: today or the current instant, when the row is created."""
+        return self.default_value is NOW
+
+    @cached_property
+    def default_factory(self) -> str | None:
+        """A schema's `default_factory` for a `now` default (evaluated per request)."""
+        if not self.default_is_now:
+            return None
+        return "dt.date.today" if self.type == "date" else "lambda: dt.datetime.now(dt.UTC)"
+
+    @cached_property
     def default_source(self) -> str:
         """The default as a value of the field's own type (pydantic does not convert defaults)."""
-        default = self.spec.default
+        default = self.default_value
         if self.enum:
             return f"{self.enum.class_name}.{default.upper()}"
+        if self.default_is_now:
+            return "dt.date.today()" if self.type == "date" else "dt.datetime.now(dt.UTC)"
         if self.type == "decimal":
-            return f"Decimal({py_str(number(default))})"
-        if self.type == "float" and isinstance(default, int | float):
+            return f"Decimal({py_str(str(default))})"
+        if self.type == "float":
             return repr(float(default))
         if self.type in ("date", "datetime"):
-            return f"dt.{self.type}.fromisoformat({pyrepr(default)})"
+            return f"dt.{self.type}.fromisoformat({py_str(default.isoformat())})"
         if self.type in ("uuid", "ref"):
             return f"uuid.UUID({py_str(str(default))})"
         return pyrepr(default)
 
-    def _declaration(self, annotation: str, default: str | None, args: list[str]) -> str:
+    def declare(self, annotation: str, default: str | None, args: list[str]) -> str:
+        """`name: annotation = default`, or `= Field(...)` when there are arguments."""
         head = f"{self.name}: {annotation}"
         if args:
             call_args = ([f"default={default}"] if default is not None else []) + args
-            return pycall(call_args, f"{head} = Field", indent=INDENT)
+            return call(f"{head} = Field", call_args)
         if default is None:
             return head
-        if INDENT + len(head) + 3 + len(default) <= LINE_LENGTH:
-            return f"{head} = {default}"
-        return f"{head} = (\n{' ' * 2 * INDENT}{default}\n{' ' * INDENT})"  # as ruff wraps it
+        return f"{head} = {default}"
 
     @cached_property
     def declaration(self) -> str:
         """The field in a Base/Create schema (or an operation's request or response)."""
         default = None
+        if self.default_factory:
+            args = [f"default_factory={self.default_factory}", *self.constraints]
+            return call(f"{self.name}: {self.annotation} = Field", args)
         if self.has_default:
             default = self.default_source
         elif self.optional:
             default = "None"
-        return self._declaration(self.annotation, default, self.constraints)
+        return self.declare(self.annotation, default, self.constraints)
 
     @cached_property
     def update_declaration(self) -> str:
         """The field in an Update schema: may be left out, may not be set to null unless the
         field is optional (pydantic does not validate the `None` default)."""
-        return self._declaration(self.annotation, "None", self.constraints)
+        return self.declare(self.annotation, "None", self.constraints)
 
     @cached_property
     def filter_type(self) -> str:
@@ -293,6 +318,8 @@ class FieldView:
 
     @cached_property
     def column_type(self) -> str:
+        if needs_big_integer(self.spec):
+            return "sa.BigInteger()"
         if self.type == "string":
             return f"sa.String({self.max_length})"
         if self.type == "enum":
@@ -310,7 +337,9 @@ class FieldView:
     @cached_property
     def server_default(self) -> str | None:
         """A database-side default, so rows added outside the API get it too."""
-        default = self.spec.default
+        default = self.default_value
+        if self.default_is_now:
+            return "sa.func.current_date()" if self.type == "date" else "sa.func.now()"
         if default is None or self.type not in SCALAR_DEFAULT_TYPES | {"boolean"}:
             return None
         if self.type == "boolean":
@@ -333,7 +362,7 @@ class FieldView:
             )
         if self.enum:
             # At column 12: an argument of sa.CheckConstraint in __table_args__ and migrations.
-            in_ = pycall([self.values_constant], f"{col}.in_", 3 * INDENT)
+            in_ = call(f"{col}.in_", [self.values_constant])
             checks.append(CheckView(f"{self.name}_values", in_))
         return checks
 
@@ -347,7 +376,7 @@ class FieldView:
         values = [py_str(v) for v in self.spec.values]
         if len(values) == 1:
             return f"{self.values_constant} = ({values[0]},)"
-        return pycall(values, f"{self.values_constant} = ", 0)
+        return call(f"{self.values_constant} = ", values)
 
     # -- samples for the generated tests -----------------------------------------------------
 
@@ -447,7 +476,7 @@ def _regex_sample(pattern: str) -> str | None:
     return text if re.search(pattern, text) else None
 
 
-def _text_sample(spec: FieldSpec, base: str, unique: bool) -> str | None:
+def text_sample(spec: FieldSpec, base: str, unique: bool) -> str | None:
     """A string literal (or, for a unique field, an f-string with random hex) that satisfies
     the field's length and pattern, or None when no simple candidate does."""
     low = spec.min_length or 1
@@ -489,9 +518,9 @@ def _sample(view: FieldView, unique: bool | None = None) -> str | None:
     unique = spec.unique if unique is None else unique
     kind = spec.type
     if kind in ("string", "text"):
-        return _text_sample(spec, view.name.replace("_", "-"), unique)
+        return text_sample(spec, view.name.replace("_", "-"), unique)
     if kind == "password":
-        return _text_sample(spec, "correct-horse-battery", False)
+        return text_sample(spec, "correct-horse-battery", False)
     if kind == "email":
         return 'f"user-{uuid.uuid4().hex}@example.com"' if unique else '"user@example.com"'
     if kind in NUMERIC_TYPES:
@@ -529,3 +558,11 @@ def _sample(view: FieldView, unique: bool | None = None) -> str | None:
                 item[item_field.name] = value
         return "[{" + ", ".join(f"{py_str(k)}: {v}" for k, v in item.items()) + "}]"
     return None  # ref: the test creates the target first
+
+
+def walk_fields(fields: list[FieldView]) -> Iterable[FieldView]:
+    """Every field and, depth first, the fields of its list items (inline objects)."""
+    for f in fields:
+        yield f
+        if f.item_fields:
+            yield from walk_fields(f.item_fields)

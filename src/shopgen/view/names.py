@@ -5,56 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+# Plurals and cases live with the spec, whose checks need them (CRUD paths, table names).
+from shopgen.spec.plurals import (  # noqa: F401 (re-exported)
+    IRREGULAR_PLURALS,
+    UNCOUNTABLE,
+    plural_snake,
+    pluralize,
+    snake_case,
+)
+
 # ---------------------------------------------------------------------------------------------
 # Names
-
-IRREGULAR_PLURALS = {
-    "person": "people",
-    "child": "children",
-    "man": "men",
-    "woman": "women",
-    "mouse": "mice",
-    "goose": "geese",
-    "tooth": "teeth",
-    "foot": "feet",
-    "datum": "data",
-    "index": "indexes",
-    "matrix": "matrices",
-    "vertex": "vertices",
-    "criterion": "criteria",
-    "analysis": "analyses",
-    "status": "statuses",
-    "bus": "buses",
-    "quiz": "quizzes",
-}
-UNCOUNTABLE = frozenset(
-    {"equipment", "information", "rice", "money", "species", "series", "fish", "sheep",
-     "news", "inventory", "feedback", "metadata", "software", "hardware", "staff"}
-)  # fmt: skip
-
-
-def pluralize(word: str) -> str:
-    """English plural of a lowercase word.
-
-    A small rule set rather than `inflect`: the output names tables and URLs, so it must be the
-    same on every machine and release (an optional library would make regeneration depend on
-    what happens to be installed), and entity names are ordinary nouns.
-    """
-    if word in UNCOUNTABLE or not word:
-        return word
-    if word in IRREGULAR_PLURALS:
-        return IRREGULAR_PLURALS[word]
-    if re.search(r"[^aeiou]y$", word):
-        return word[:-1] + "ies"
-    if re.search(r"(s|x|z|ch|sh)$", word):
-        return word + "es"
-    if re.search(r"[^aeiou]o$", word) and word not in ("photo", "piano", "logo", "video", "memo"):
-        return word + "es"
-    if word.endswith("fe") and word not in ("safe", "cafe"):
-        return word[:-2] + "ves"
-    if re.search(r"(?<!f)[lr]f$", word) or word in ("leaf", "loaf", "thief", "half", "wolf"):
-        return word[:-1] + "ves"
-    return word + "s"
 
 
 def python_name(name: str) -> str:
@@ -65,19 +26,8 @@ def title_case(name: str) -> str:
     return " ".join(part.capitalize() for part in name.replace("_", "-").split("-"))
 
 
-def snake_case(pascal: str) -> str:
-    """`UserPreference` -> `user_preference`, `HTTPLog` -> `http_log`."""
-    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", pascal)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text).lower()
-
-
 def pascal_case(snake: str) -> str:
     return "".join(part.capitalize() for part in re.split(r"[_-]", snake))
-
-
-def plural_snake(snake: str) -> str:
-    head, _, last = snake.rpartition("_")
-    return (head + "_" if head else "") + pluralize(last)
 
 
 def singular_snake(snake: str) -> str:
@@ -112,7 +62,8 @@ SCHEMA_IMPORTS = frozenset(
 ROUTER_NAMES = frozenset(
     {"models", "schemas", "router", "status", "select", "uuid", "or_", "hash_password", "item",
      "payload", "session", "changes", "statement", "page", "not_found", "query", "context",
-     "events", "payloads", "hooks", "name", "value"}
+     "events", "payloads", "hooks", "name", "value", "access", "draft", "allow", "Access",
+     "Annotated", "Depends", "verify_password", "Forbidden"}
 )  # fmt: skip
 # Router modules live beside these in api/.
 RESERVED_ROUTER_MODULES = frozenset({"auth", "operations", "deps", "read_models"})

@@ -5,17 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from shopgen.spec.model import Call, Operation
-from shopgen.view.entities import EntityView, _walk
-from shopgen.view.fields import EnumView, FieldView
+from shopgen.spec.model import PUBLIC, SERVICE, Call, Operation
+from shopgen.spec.reserved import safe_module
+from shopgen.view.entities import EntityView
+from shopgen.view.fields import EnumView, FieldView, walk_fields
 from shopgen.view.names import Namer, pascal_case, title_case
-from shopgen.view.source import INDENT, number, py_str, pycall, pyrepr
-
-if TYPE_CHECKING:
-    from shopgen.view.services import ServiceView
-
+from shopgen.view.source import call, number, py_str, pyrepr
 
 # ---------------------------------------------------------------------------------------------
 # Operations, auth, clients
@@ -26,10 +23,41 @@ class OperationView:
     name: str
     spec: Operation
     namer: Namer
+    service_module: str = ""  # the package under services/ that serves it
+    taken: frozenset[str] = frozenset()  # the service's operation (route function) names
 
     @cached_property
     def function(self) -> str:
         return self.name
+
+    @cached_property
+    def module(self) -> str:
+        """custom/operations/<module>.py: the user's code, one module per operation."""
+        return safe_module(self.name)
+
+    @cached_property
+    def stub_file(self) -> str:
+        """The user's module, as the default stub names it (relative to the repository)."""
+        return f"services/{self.service_module}/custom/operations/{self.module}.py"
+
+    @cached_property
+    def custom_function(self) -> str:
+        """The user's function as api/operations.py imports it (beside the route functions,
+        which are named after the operations)."""
+        alias = f"custom_{self.name}"
+        while alias in self.taken:
+            alias += "_code"
+        return alias
+
+    @cached_property
+    def custom_import(self) -> str:
+        module = f"..custom.operations.{self.module}"
+        return f"from {module} import {self.function} as {self.custom_function}"
+
+    @cached_property
+    def schemas(self) -> list[str]:
+        """The schema classes its stub imports."""
+        return [name for name in (self.request_class, self.response_class) if name]
 
     @cached_property
     def method(self) -> str:
@@ -89,8 +117,28 @@ class OperationView:
         return 200 if self.response_class else 204
 
     @cached_property
+    def rule(self) -> list[str]:
+        return self.spec.rule
+
+    @cached_property
     def auth_required(self) -> bool:
-        return self.spec.auth == "required"
+        """Whether a caller needs a token."""
+        return PUBLIC not in self.rule
+
+    @cached_property
+    def access_alias(self) -> str:
+        return pascal_case(self.name) + "Access"
+
+    @cached_property
+    def access_line(self) -> str:
+        """`ValidateAccess = Annotated[Access, Depends(allow(...))]` of api/operations.py."""
+        args = ", ".join(py_str(grant) for grant in self.rule)
+        return f"{self.access_alias} = Annotated[Access, Depends(allow({args}))]"
+
+    @cached_property
+    def test_as_user(self) -> bool:
+        """Whether the test calls it as a user holding every role (else as a service)."""
+        return any(grant != SERVICE for grant in self.rule)
 
     @cached_property
     def parameters(self) -> list[str]:
@@ -116,7 +164,7 @@ class OperationView:
         args = [py_str(self.path), f"summary={py_str(self.summary)}"]
         if not self.response_class:
             args.append("status_code=204")
-        return pycall(args, f"@router.{self.method}", 0)
+        return call(f"@router.{self.method}", args)
 
     @cached_property
     def route_parameters(self) -> list[str]:
@@ -127,8 +175,7 @@ class OperationView:
         elif self.request_class:
             params.append(f"request: schemas.{self.request_class}")
         params.append("context: ContextDep")
-        if self.auth_required:
-            params.append("user: CurrentUserDep")
+        params.append(f"access: {self.access_alias}")
         return params
 
     @cached_property
@@ -136,12 +183,12 @@ class OperationView:
         return f"schemas.{self.response_class}" if self.response_class else "None"
 
     @cached_property
-    def placeholder(self) -> str:
-        """The stub's default return value: a valid response built from zero values."""
+    def stand_in_return(self) -> str:
+        """The generated test's stand-in for the user's function: a valid, empty answer."""
         if not self.response_class:
-            return "None"
+            return "return None"
         args = [f"{f.name}={f.zero}" for f in self.response_fields if not f.has_default]
-        return pycall(args, "return " + self.response_class, indent=INDENT)
+        return call("return schemas." + self.response_class, args)
 
     @cached_property
     def sample_request(self) -> str | None:
@@ -167,8 +214,6 @@ class OperationView:
         args = [py_str(self.spec.method), py_str(self.sample_path)]
         if self.sample_request:
             args.append(f"json={self.sample_request}")
-        if self.auth_required:
-            args.append("headers=headers")
         return args
 
     @cached_property
@@ -182,12 +227,12 @@ class OperationView:
     @cached_property
     def enums(self) -> list[EnumView]:
         fields = (self.request_fields or []) + (self.response_fields or [])
-        return [f.enum for f in _walk(fields) if f.enum]
+        return [f.enum for f in walk_fields(fields) if f.enum]
 
     @cached_property
     def nested_models(self) -> list[tuple[str, list[FieldView]]]:
         fields = (self.request_fields or []) + (self.response_fields or [])
-        found = [(f.item_class, f.item_fields) for f in _walk(fields) if f.item_fields]
+        found = [(f.item_class, f.item_fields) for f in walk_fields(fields) if f.item_fields]
         return list(reversed(found))
 
 
@@ -212,11 +257,27 @@ class IssuerView:
         ]
 
 
+class Callee(Protocol):
+    """What a client reads of the service it calls (a ServiceView, one layer up)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def module(self) -> str: ...
+
+    @property
+    def entities(self) -> list[EntityView]: ...
+
+    @property
+    def operations(self) -> list[OperationView]: ...
+
+
 @dataclass(eq=False)
 class ClientView:
     """A typed client for one `calls:` dependency."""
 
-    target: ServiceView
+    target: Callee
     spec: Call
     namer: Namer
 

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from shopgen import __version__
-from shopgen.diagrams import Diagrams
+from shopgen.format import RUFF_VERSION
 from shopgen.spec.model import Spec
+from shopgen.spec.templates import template_paths
 from shopgen.view.deploy import DeployView
+from shopgen.view.diagrams import Diagrams
 from shopgen.view.events import PAYLOAD_IMPORTS, EventView, SagaView, event_class_name
+from shopgen.view.migrations import History
 from shopgen.view.names import Namer, snake_case, title_case
-from shopgen.view.services import RouteView, ServiceView, SystemTestView
+from shopgen.view.services import MountView, RouteView, ServiceView, SystemTestView
+from shopgen.view.source import pyrepr
 from shopgen.view.testing import EventsTestView
 
 
 @dataclass(eq=False)
 class ProjectView:
     spec: Spec
+    # Per service module: the schema and revisions the last generation left (BASE). Without
+    # one, a service's first revision is rendered; with one, a new revision holds the changes.
+    history: Mapping[str, History] = field(default_factory=dict)
 
     @cached_property
     def name(self) -> str:
@@ -44,15 +53,47 @@ class ProjectView:
         return {service.name: service for service in self.services}
 
     @cached_property
-    def service_by_name_module(self) -> dict[str, ServiceView]:
-        return {service.module: service for service in self.services}
+    def routes(self) -> list[RouteView]:
+        plain = [RouteView(r, self.service_by_name[r.service]) for r in self.spec.gateway.routes]
+        return [
+            replace(
+                view,
+                elsewhere=frozenset(
+                    other.rewrite.rstrip("/")
+                    for other in plain
+                    if other.service is view.service and other is not view
+                ),
+            )
+            for view in plain
+        ]
 
     @cached_property
-    def routes(self) -> list[RouteView]:
-        return [
-            RouteView(route, self.service_by_name[route.service])
-            for route in self.spec.gateway.routes
-        ]
+    def gateway_mounts(self) -> list[MountView]:
+        """Every row of the gateway's route table, in the spec's order."""
+        return [mount for route in self.routes for mount in route.mounts]
+
+    @cached_property
+    def gateway_mounts_longest_first(self) -> list[MountView]:
+        """The same rows as HAProxy must test them: the longest prefix wins."""
+        return sorted(self.gateway_mounts, key=lambda m: len(m.prefix.rstrip("/")), reverse=True)
+
+    @cached_property
+    def routed_services(self) -> list[ServiceView]:
+        """Services some route reaches (HAProxy has a backend for each)."""
+        names = {route.service.name for route in self.routes}
+        return [service for service in self.services if service.name in names]
+
+    @cached_property
+    def rate_limit_text(self) -> str:
+        """The spec's limit as GATEWAY_RATE_LIMIT spells it (`100/900s`), or `off`."""
+        limit = self.spec.gateway.rate_limit
+        return f"{limit.requests}/{self.rate_limit_window}s" if limit else "off"
+
+    @cached_property
+    def rate_limit_window(self) -> int:
+        """The rate-limit window in whole seconds (60 when there is no limit)."""
+        limit = self.spec.gateway.rate_limit
+        return max(1, math.ceil(limit.per)) if limit else 60
 
     @cached_property
     def gateway_port(self) -> int:
@@ -63,13 +104,36 @@ class ProjectView:
         return self.spec.gateway.rate_limit
 
     @cached_property
+    def issuer(self) -> ServiceView | None:
+        """The service that issues tokens (the first), for `make admin`; None without one."""
+        return next((s for s in self.services if s.issuer), None)
+
+    @cached_property
+    def admin_defaults(self) -> str:
+        """Source of the values `make admin` gives the account's other required fields."""
+        if self.issuer is None:
+            return "{}"
+        issuer = self.issuer.issuer
+        taken = {issuer.login_field.name, issuer.password_field.name}
+        items = []
+        for f in issuer.entity.required_fields:
+            if f.name in taken:
+                continue
+            if f.type in ("string", "text") and not f.spec.pattern:
+                value = '"Administrator"'
+            else:
+                value = f.zero
+            items.append(f"{pyrepr(f.name)}: {value}")
+        return "{" + ", ".join(items) + "}"
+
+    @cached_property
     def system_test(self) -> SystemTestView:
-        return SystemTestView(self)
+        return SystemTestView(self.routes, self.services)
 
     @cached_property
     def deploy(self) -> DeployView:
         """Facts for deployment files, docs and the Makefile (see the section at the end)."""
-        return DeployView(self)
+        return DeployView(self.name, self.services)
 
     @cached_property
     def event_by_name(self) -> dict[str, EventView]:
@@ -96,16 +160,25 @@ class ProjectView:
 
     @cached_property
     def sagas(self) -> list[SagaView]:
-        return [SagaView(name, spec, self) for name, spec in self.spec.sagas.items()]
+        return [
+            SagaView(name, spec, self.event_by_name, self.service_by_name[spec.owner].entities)
+            for name, spec in self.spec.sagas.items()
+        ]
 
     @cached_property
     def events_test(self) -> EventsTestView:
-        return EventsTestView(self)
+        return EventsTestView(self.services, self.sagas)
 
     @cached_property
     def diagrams(self) -> Diagrams:
         """Mermaid sources: `project.diagrams.capabilities`, `.events`, `.sagas`, …"""
-        return Diagrams(self)
+        return Diagrams(self.title, self.spec, self.services, self.routes)
+
+    @cached_property
+    def template_folders(self) -> list[str]:
+        """Teams' template folders inside the project (docs/templates.md): they hold templates,
+        not the project's code, so its linters skip them."""
+        return template_paths(self.spec)
 
     def context(self) -> dict[str, object]:
         """The render context: the top-level names templates see."""
@@ -114,4 +187,5 @@ class ProjectView:
             "services": self.services,
             "routes": self.routes,
             "shopgen_version": __version__,
+            "ruff_version": RUFF_VERSION,
         }

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from shopgen.spec.model import Call, Route, Service
-from shopgen.view.entities import EntityView, _walk
+from shopgen.spec import access
+from shopgen.spec.model import SPECIAL_GRANTS, Call, Route, Service, Spec
+from shopgen.spec.paths import service_paths
+from shopgen.spec.reserved import entity_table
+from shopgen.view.entities import EntityView
 from shopgen.view.events import (
     ActionView,
     EventView,
@@ -17,26 +21,46 @@ from shopgen.view.events import (
     ReadModelView,
     SagaView,
     Src,
-    exploded,
+    as_source,
 )
-from shopgen.view.fields import EnumView, FieldView
+from shopgen.view.fields import EnumView, FieldView, walk_fields
+from shopgen.view.migrations import History, RevisionView
 from shopgen.view.names import (
     SCHEMA_IMPORTS,
     Namer,
-    plural_snake,
     python_name,
-    snake_case,
     title_case,
 )
 from shopgen.view.operations import ClientView, IssuerView, OperationView
-from shopgen.view.source import FIRST_SERVICE_PORT, INDENT, LINE_LENGTH, pycall, pyimport, pyrepr
-
-if TYPE_CHECKING:
-    from shopgen.view.project import ProjectView
-
+from shopgen.view.schema import Schema, renames, schema_json, service_schema
+from shopgen.view.source import FIRST_SERVICE_PORT, call, pyrepr
 
 # ---------------------------------------------------------------------------------------------
-# Services, routes, project
+# Services, routes, the system test
+
+
+class Project(Protocol):
+    """What a service reads of its project: the other services, the events and the sagas.
+    ProjectView, one layer up, provides it; declared here so that this module never imports
+    the project."""
+
+    @property
+    def spec(self) -> Spec: ...
+
+    @property
+    def history(self) -> Mapping[str, History]: ...
+
+    @property
+    def services(self) -> list[ServiceView]: ...
+
+    @property
+    def service_by_name(self) -> dict[str, ServiceView]: ...
+
+    @property
+    def event_by_name(self) -> dict[str, EventView]: ...
+
+    @property
+    def sagas(self) -> list[SagaView]: ...
 
 
 @dataclass(eq=False)
@@ -45,7 +69,7 @@ class ServiceView:
     spec: Service
     index: int
     default_database: str
-    project: ProjectView | None = None
+    project: Project | None = None
 
     @cached_property
     def module(self) -> str:
@@ -78,6 +102,17 @@ class ServiceView:
         return self.spec.auth == "issuer"
 
     @cached_property
+    def from_template(self) -> bool:
+        """Its folder comes from a team's template (shopgen.team_templates), not the built-in
+        service files: the generated tests do not reach into its modules."""
+        return self.spec.template is not None
+
+    @property
+    def has_events_module(self) -> bool:
+        """Whether `services/<module>/events.py` is shopgen's (a team's template brings none)."""
+        return not self.from_template
+
+    @cached_property
     def calls(self) -> list[CallView]:
         return [CallView(target, call or Call()) for target, call in self.spec.calls.items()]
 
@@ -89,29 +124,44 @@ class ServiceView:
 
     @cached_property
     def schema_namer(self) -> Namer:
-        taken = set(SCHEMA_IMPORTS) | {"LoginRequest", "AccessToken"}
+        taken = set(SCHEMA_IMPORTS) | {"LoginRequest", "AccessToken", "RefreshRequest"}
         for entity in self.spec.entities:
-            taken |= {f"{entity}{s}" for s in ("Base", "Create", "Update", "Public")}
+            taken |= {f"{entity}{s}" for s in ("Base", "Create", "Update", "Public", "Draft")}
         return Namer(taken)
 
     @cached_property
     def entities(self) -> list[EntityView]:
-        tables = {name: plural_snake(snake_case(name)) for name in self.spec.entities}
+        tables = {name: entity_table(name) for name in self.spec.entities}
+        account = access.account_entity(self.spec)
         entities = [
-            EntityView(name, spec, self.module, self.schema_namer, tables)
+            EntityView(
+                name,
+                spec,
+                self.module,
+                self.schema_namer,
+                tables,
+                rules=access.entity_rules(self.spec, name),
+                owner=access.owner_field(self.spec, name),
+                is_account=name == account,
+            )
             for name, spec in self.spec.entities.items()
         ]
         for entity in entities:  # claim class names in declaration order, whatever renders first
-            _ = [f.enum for f in _walk(entity.fields)]
+            _ = [f.enum for f in walk_fields(entity.fields)]
         return entities
 
     @cached_property
     def operations(self) -> list[OperationView]:
-        ops = [OperationView(n, s, self.schema_namer) for n, s in self.spec.operations.items()]
+        ops = [
+            OperationView(n, s, self.schema_namer, self.module, frozenset(self.spec.operations))
+            for n, s in self.spec.operations.items()
+        ]
         _ = self.entities  # entity classes claim their names first
         for op in ops:  # then operations, in declaration order
             _ = op.request_class, op.response_class
-            _ = [f.enum for f in _walk((op.request_fields or []) + (op.response_fields or []))]
+            _ = [
+                f.enum for f in walk_fields((op.request_fields or []) + (op.response_fields or []))
+            ]
         return ops
 
     @cached_property
@@ -133,62 +183,50 @@ class ServiceView:
         fields = [f for entity in self.entities for f in entity.fields]
         for op in self.operations:
             fields += (op.request_fields or []) + (op.response_fields or [])
-        return list(_walk(fields))
+        return list(walk_fields(fields))
 
     def _uses(self, *types: str) -> bool:
         return any(f.type in types or f.spec.of in types for f in self.all_fields)
 
     @cached_property
-    def schema_imports(self) -> list[str]:
-        """Import lines of schemas.py, sorted the way ruff's isort sorts them."""
-        if not (self.entities or self.operations):
-            return []
-        fields = self.all_fields
-        lines = []
-        if self.entities or self._uses("date", "datetime"):
-            lines.append("import datetime as dt")
-        if self.entities or self._uses("uuid", "ref"):
-            lines.append("import uuid")
-        if self._uses("decimal"):
-            lines.append("from decimal import Decimal")
-        if self.enums:
-            lines.append("from enum import StrEnum")
-        if any(f.type == "json" or (f.type == "list" and f.item_type == "Any") for f in fields):
-            lines.append("from typing import Any")
-        names = ["BaseModel"]
-        if self.entities:
-            names.append("ConfigDict")
-        if self._uses("email"):
-            names.append("EmailStr")
-        if any(f.constraints for f in fields):
-            names.append("Field")
-        separator = [""] if lines else []
-        return [*lines, *separator, f"from pydantic import {', '.join(sorted(names))}"]
-
-    @cached_property
-    def model_imports(self) -> list[str]:
-        """Import lines of models.py, sorted the way ruff's isort sorts them."""
-        read_types = " ".join(t for m in self.read_models for t in m.types)
-        lines = []
-        if self.entities or self.read_models:
-            lines.append("import datetime as dt")
-        if self._uses("decimal") or "decimal." in read_types:
-            lines.append("import decimal")
-        if self.entities or "uuid." in read_types:
-            lines.append("import uuid")
-        if any(f.is_json for entity in self.entities for f in entity.fields) or "Any" in read_types:
-            lines.append("from typing import Any")
-        if lines:
-            lines.append("")
-        sqlalchemy = ["import sqlalchemy as sa", "from sqlalchemy.orm import DeclarativeBase"]
-        if self.entities or self.read_models:
-            sqlalchemy[1] += ", Mapped, mapped_column"
-        return [*lines, *sqlalchemy, "", "from runtime.events import attach_tables"]
-
-    @cached_property
     def enum_constants(self) -> list[str]:
         """Module-level tuples of enum values, for the CHECK constraints."""
         return [f.values_assignment for entity in self.entities for f in entity.enum_fields]
+
+    # -- migrations ----------------------------------------------------------------------------
+
+    @cached_property
+    def schema(self) -> Schema:
+        """The database schema the spec implies (migrations/schema.json)."""
+        return service_schema(self.tables_in_order, self.read_models)
+
+    @cached_property
+    def schema_json(self) -> str:
+        return schema_json(self.schema)
+
+    @cached_property
+    def history(self) -> History | None:
+        return self.project.history.get(self.module) if self.project is not None else None
+
+    @cached_property
+    def initial_revision_file(self) -> str:
+        """migrations/versions/0001_initial.py, rendered only for a service without history:
+        once written, a revision is history and only BASE's copy of it is used."""
+        return "0001_initial.py" if self.history is None else ""
+
+    @cached_property
+    def new_revision(self) -> RevisionView | None:
+        """The revision taking the last generated schema to this one, if they differ."""
+        if self.history is None:
+            return None
+        tables, columns = renames(self.entities)
+        revision = RevisionView(self.name, self.history.schema, self.schema, self.history,
+                                tables, columns)  # fmt: skip
+        return None if revision.is_empty else revision
+
+    @cached_property
+    def new_revision_file(self) -> str:
+        return self.new_revision.file if self.new_revision else ""
 
     @cached_property
     def tables_in_order(self) -> list[EntityView]:
@@ -226,6 +264,11 @@ class ServiceView:
         return None
 
     @cached_property
+    def served_paths(self) -> dict[str, str]:
+        """First path segment -> what the service serves there (what routes can reach)."""
+        return service_paths(self.project.spec, self.name) if self.project else {}
+
+    @cached_property
     def register_path(self) -> str:
         return f"/{self.name}/register"
 
@@ -234,20 +277,28 @@ class ServiceView:
         return f"/{self.name}/login"
 
     @cached_property
+    def refresh_path(self) -> str:
+        return f"/{self.name}/refresh"
+
+    @cached_property
     def auth_file(self) -> str:
         """File name of api/auth.py: empty (no file) unless the service issues tokens."""
         return "auth.py" if self.issuer else ""
 
     @cached_property
     def operations_file(self) -> str:
-        """File name of api/operations.py and custom/operations.py: empty without operations."""
+        """File name of api/operations.py: empty without operations."""
         return "operations.py" if self.operations else ""
 
     @cached_property
+    def operations_dir(self) -> str:
+        """custom/operations/: one user module per operation; empty (no folder) without any."""
+        return "operations" if self.operations else ""
+
+    @cached_property
     def operation_schemas(self) -> list[str]:
-        """The schema classes the operations use (imported by custom/operations.py)."""
-        names = [op.request_class for op in self.operations if op.request_class]
-        return names + [op.response_class for op in self.operations if op.response_class]
+        """The schema classes the operations use (api/operations.py imports schemas if any)."""
+        return [name for op in self.operations for name in op.schemas]
 
     @cached_property
     def operations_in_query(self) -> bool:
@@ -264,19 +315,15 @@ class ServiceView:
 
     @cached_property
     def routers_import(self) -> str | None:
-        """`from . import ...` of api/__init__.py, sorted and wrapped like ruff does."""
+        """`from . import ...` of api/__init__.py."""
         if not self.routers:
             return None
-        names = sorted(self.routers)
-        one_line = f"from . import {', '.join(names)}"
-        if len(one_line) <= LINE_LENGTH:
-            return one_line
-        return "from . import (\n" + "".join(f"    {n},\n" for n in names) + ")"
+        return f"from . import {', '.join(self.routers)}"
 
     @cached_property
     def routers_list(self) -> str:
         routers = [f"{n}.router" for n in self.routers]
-        return pycall(routers, "routers: list[APIRouter] = ", 0, brackets="[]")
+        return call("routers: list[APIRouter] = ", routers, "[]")
 
     # -- clients -------------------------------------------------------------------------------
 
@@ -301,37 +348,10 @@ class ServiceView:
         return fields
 
     @cached_property
-    def client_imports(self) -> list[str]:
-        """Import lines of clients.py, sorted the way ruff's isort sorts them."""
-        types = " ".join(f.client_type for f in self.client_fields)
-        stdlib = []
-        if "dt." in types:
-            stdlib.append("import datetime as dt")
-        if any(client.entities for client in self.clients) or "uuid." in types:
-            stdlib.append("import uuid")
-        stdlib.append("from dataclasses import dataclass")
-        if "Decimal" in types:
-            stdlib.append("from decimal import Decimal")
-        if any(client.entities for client in self.clients) or "Any" in types:
-            stdlib.append("from typing import Any")
-        third = ["from fastapi import FastAPI"]
-        if self.client_fields or any(client.entities for client in self.clients):
-            third.append("from pydantic import BaseModel")
-        first = []
-        if any(client.breaker for client in self.clients):
-            first.append("from runtime.breaker import CircuitBreaker")
-        if self.clients:
-            first.append("from runtime.http import ServiceClient")
-        if any(client.entities for client in self.clients):
-            first.append("from runtime.pagination import Page")
-        blocks = [stdlib, third, first]
-        return [line for block in blocks if block for line in [*block, ""]][:-1]
-
-    @cached_property
     def clients_init(self) -> str:
         """`Clients(...)` built in open_clients."""
         args = [f"{c.attribute}=_{c.attribute}(app)" for c in self.clients]
-        return pycall(args, "app.state.clients = Clients", INDENT)
+        return call("app.state.clients = Clients", args)
 
     @cached_property
     def operation_auth(self) -> bool:
@@ -355,27 +375,24 @@ class ServiceView:
         return [entity for entity in self.entities if entity.snake in testable]
 
     @cached_property
-    def test_imports(self) -> list[str]:
-        """Import lines of tests/test_api.py."""
-        entities, ops = self.testable_entities, self.testable_operations
-        auth = any(op.auth_required for op in ops)
-        stdlib = []
-        if entities or auth:
-            stdlib.append("import uuid")
-        if entities:
-            stdlib.append("from typing import Any")
-        third = ["import httpx"]
-        if any(entity.invalid_payloads for entity in entities):
-            third.append("import pytest")
-        first = []
-        if self.testable_issuer or auth:
-            names = (["decode_token"] if self.testable_issuer else []) + (
-                ["issue_access_token"] if auth else []
-            )
-            first.append(f"from runtime.auth import {', '.join(names)}")
-            first.append(f"from services.{self.module}.config import Settings")
-        blocks = [stdlib, third, first]
-        return [line for block in blocks if block for line in [*block, ""]][:-1]
+    def test_roles(self) -> list[str]:
+        """Every role this service's rules name, and admin: the test client holds them all."""
+        roles = {"admin"}
+        for entity in self.entities:
+            roles |= entity.access.roles
+        for grants in [op.rule for op in self.operations] + [
+            list(m.spec.access) for m in self.read_models
+        ]:
+            roles |= {g for g in grants if g not in SPECIAL_GRANTS}
+        return sorted(roles)
+
+    @cached_property
+    def guarded_request(self) -> tuple[str, str] | None:
+        """A request that needs a token (method, URL source), to try bad tokens on."""
+        for entity in self.entities:
+            if entity.access.anonymous_refused:
+                return entity.access.anonymous_refused[0]
+        return None
 
     @cached_property
     def testable_issuer(self) -> IssuerView | None:
@@ -391,7 +408,7 @@ class ServiceView:
     # -- events, sagas and read models (events.py, payloads.py, custom/) -------------------------
 
     @cached_property
-    def _project(self) -> ProjectView:
+    def _project(self) -> Project:
         assert self.project is not None, "events need the project"
         return self.project
 
@@ -435,11 +452,13 @@ class ServiceView:
     @cached_property
     def handlers(self) -> list[HandlerView]:
         events = self._project.event_by_name
-        return [HandlerView(events[e], fn) for e, fn in self.spec.consumes.items()]
+        return [HandlerView(events[e], fn, self.module) for e, fn in self.spec.consumes.items()]
 
     @cached_property
     def read_models(self) -> list[ReadModelView]:
-        return [ReadModelView(n, s, self) for n, s in self.spec.read_models.items()]
+        tables = frozenset(e.table for e in self.entities)
+        events = self._project.event_by_name
+        return [ReadModelView(n, s, tables, events) for n, s in self.spec.read_models.items()]
 
     @cached_property
     def keyed_read_models(self) -> list[ReadModelView]:
@@ -464,56 +483,10 @@ class ServiceView:
         return [v for n, v in self._project.event_by_name.items() if n in names]
 
     @cached_property
-    def payload_imports(self) -> list[str]:
-        """Import lines of payloads.py, sorted the way ruff's isort sorts them."""
-        types = " ".join(t for e in self.event_views for t in e.types)
-        lines = []
-        if "dt." in types:
-            lines.append("import datetime as dt")
-        if "uuid." in types:
-            lines.append("import uuid")
-        if "Decimal" in types:
-            lines.append("from decimal import Decimal")
-        if "Any" in types:
-            lines.append("from typing import Any")
-        names = ["BaseModel"]
-        if any("Field(" in d for e in self.event_views for d in e.declarations):
-            names.append("Field")
-        separator = [""] if lines else []
-        return [*lines, *separator, f"from pydantic import {', '.join(names)}"]
-
-    @cached_property
     def catalog(self) -> str:
         """`CATALOG = EventCatalog([...])` of events.py."""
         entries = [e.catalog_entry for e in self.event_views]
-        return "CATALOG = " + exploded(Invocation("EventCatalog", ((None, entries),)), 0, 10)
-
-    @cached_property
-    def events_runtime_imports(self) -> list[str]:
-        names = ["EventCatalog", "ServiceEvents"] + (["EventType"] if self.event_views else [])
-        if self.sagas:
-            names += ["Outcome", "SagaDefinition", "Step"]
-        if self.owned_sagas:
-            names.append("entity_updater")
-        if self.read_models:
-            names.append("Projection")
-            if any(m.keyed for m in self.read_models):
-                names.append("Upsert")
-            if any(not m.keyed for m in self.read_models):
-                names.append("Aggregate")
-        names += sorted({function for function, _, _ in self.declared_queues})
-        return names
-
-    @cached_property
-    def events_local_imports(self) -> list[str]:
-        """`from . import ...` and the custom handler/action imports of events.py."""
-        local = ["payloads"] if self.event_views else []
-        if self.owned_sagas or self.read_models:
-            local.insert(0, "models")
-        custom = [(f".custom.actions.{a.module}", a.function) for a in self.actions]
-        custom += [(f".custom.handlers.{h.module}", h.function) for h in self.handlers]
-        head = [f"from . import {', '.join(local)}"] if local else []
-        return [*head, *(pyimport([name], module) for module, name in sorted(custom))]
+        return "CATALOG = " + as_source(Invocation("EventCatalog", ((None, entries),)))
 
     @cached_property
     def saga_owners(self) -> list[str]:
@@ -523,8 +496,8 @@ class ServiceView:
             args = [f"models.{saga.entity.class_name}"]
             if saga.key_attribute != "id":
                 args.append(pyrepr(saga.key_attribute))
-            updater = pycall(args, "entity_updater", 4)
-            out.append(pycall([saga.constant, updater], "events.saga_owner", 0))
+            updater = call("entity_updater", args)
+            out.append(call("events.saga_owner", [saga.constant, updater]))
         return out
 
     @cached_property
@@ -534,65 +507,13 @@ class ServiceView:
         for saga, actions in self.participated_sagas:
             mapping = {a.function: Src(a.function) for a in actions}
             constant = saga.actions_constant
-            out.append(f"{constant} = " + exploded(mapping, 0, len(constant) + 3))
-            out.append(pycall([saga.constant, constant], "events.saga_participant", 0))
+            out.append(f"{constant} = " + as_source(mapping))
+            out.append(call("events.saga_participant", [saga.constant, constant]))
         return out
-
-    @cached_property
-    def declared_queues(self) -> list[tuple[str, str, str]]:
-        """(name function, queue source, event) of other services' queues for events this
-        service publishes: declared at start, so events published before they first start
-        wait for them."""
-        published = {e.name for e in self.event_views if e.publisher == self.name}
-        out: list[tuple[str, str, str]] = []
-
-        def add(function: str, args: Iterable[str], event: str, ours: bool = False) -> None:
-            if ours or event in published:
-                out.append((function, pycall([pyrepr(a) for a in args], function, 4), event))
-
-        for other in self._project.services:
-            if other.name == self.name:
-                continue
-            for event in other.spec.consumes:
-                add("consumer_queue", (other.name, event), event)
-            for model, spec in other.spec.read_models.items():
-                for event in spec.on:
-                    add("read_model_queue", (other.name, model, event), event)
-        for saga in self.sagas:
-            for index, step in enumerate(saga.spec.steps):
-                if step.service != self.name:
-                    event = saga.input_event(index)
-                    add("saga_step_queue", (step.service, saga.name, step.name), event)
-            for step in saga.spec.steps:
-                # the saga's own commands and replies (`saga.<saga>.<step>.compensate`, ...)
-                if step.compensation and saga.owner == self.name != step.service:
-                    queue = f"{step.service}.saga.{saga.name}.{step.name}"  # its step's queue
-                    add("compensation_queue", (queue,), saga.compensate_command(step), True)
-                reply = step.compensation and step.compensation.reply
-                if step.compensation and not reply and step.service == self.name != saga.owner:
-                    event = saga.compensated_event(step)
-                    add("saga_owner_queue", (saga.owner, saga.name, event), event, True)
-            if saga.owner != self.name:
-                listened = [saga.spec.trigger]
-                for step in saga.spec.steps:
-                    listened += [step.replies.success, step.replies.failure]
-                    if step.compensation and step.compensation.reply:
-                        listened.append(step.compensation.reply)
-                for event in dict.fromkeys(e for e in listened if e):
-                    add("saga_owner_queue", (saga.owner, saga.name, event), event)
-        return out
-
-    @cached_property
-    def queue_declarations(self) -> list[str]:
-        """`events.declare_queue(...)` lines of events.py."""
-        return [
-            pycall([queue, pyrepr(event)], "events.declare_queue", 0)
-            for _, queue, event in self.declared_queues
-        ]
 
     @cached_property
     def emits(self) -> dict[str, list[tuple[str, str]]]:
-        """Entity name -> (lifecycle, source of the emit call, indented for a route body)."""
+        """Entity name -> (lifecycle, source of the emit call in a route body)."""
         events = self._project.event_by_name
         out: dict[str, list[tuple[str, str]]] = {}
         for entity in self.entities:
@@ -607,11 +528,11 @@ class ServiceView:
                     elif name in entity.field_by_name:
                         args.append((name, Src(f"{item}.{entity.field_by_name[name].column}")))
                 payload = Invocation(f"payloads.{view.class_name}", tuple(args))
-                call = Invocation(
+                emit = Invocation(
                     "await events.emitter.emit",
                     ((None, Src("session")), (None, event), (None, payload)),
                 )
-                calls.append((lifecycle, exploded(call, INDENT)))
+                calls.append((lifecycle, as_source(emit)))
             out[entity.name] = calls
         return out
 
@@ -633,19 +554,6 @@ class ServiceView:
         """api/read_models.py: the read models' query endpoints; empty without read models."""
         return "read_models.py" if self.read_models else ""
 
-    @cached_property
-    def read_model_imports(self) -> list[str]:
-        """Standard-library imports of api/read_models.py."""
-        types = " ".join(t for m in self.read_models for t in m.types)
-        lines = ["import datetime as dt"]
-        if "decimal." in types:
-            lines.append("import decimal")
-        if "uuid." in types:
-            lines.append("import uuid")
-        if "Any" in types:
-            lines.append("from typing import Any")
-        return lines
-
 
 @dataclass(frozen=True)
 class CallView:
@@ -658,28 +566,104 @@ class CallView:
 
 
 @dataclass(frozen=True)
+class MountView:
+    """One row of the gateway's table: requests under `prefix` go to `rewrite` on `service`."""
+
+    prefix: str
+    rewrite: str
+    service: str
+    auth_required: bool
+    public_methods: tuple[str, ...]
+    serves: str
+
+    @cached_property
+    def name(self) -> str:
+        """A name for HAProxy's ACLs and backends (`api_products_categories`)."""
+        return re.sub(r"[^a-z0-9]+", "_", self.prefix.lower()).strip("_") or "root"
+
+    @cached_property
+    def authentication(self) -> str:
+        """For the README: what a request needs."""
+        if not self.auth_required:
+            return "none"
+        if self.public_methods:
+            return f"JWT required ({', '.join(self.public_methods)} public)"
+        return "JWT required"
+
+    @cached_property
+    def backend(self) -> str:
+        """HAProxy's backend for the service (its Python module name)."""
+        return python_name(self.service)
+
+
+@dataclass(frozen=True)
 class RouteView:
     spec: Route
     service: ServiceView
+    # Where the service's other routes lead: those paths are theirs, not mounted here too.
+    elsewhere: frozenset[str] = frozenset()
 
     @cached_property
     def prefix(self) -> str:
         return self.spec.prefix
 
     @cached_property
+    def served(self) -> dict[str, str]:
+        """The service's first path segments and what each serves."""
+        return self.service.served_paths
+
+    @cached_property
     def rewrite(self) -> str:
-        """The upstream path prefix: the route's own, or the prefix's last segment."""
-        return self.spec.rewrite or "/" + self.spec.prefix.rstrip("/").rsplit("/", 1)[-1]
+        """Where the prefix itself leads: the route's `rewrite`, else the path the prefix's
+        last segment names (/api/products -> /products), else the service's only entity
+        collection (/api/protected/shipping -> /shipments), else the service's root."""
+        if self.spec.rewrite:
+            return self.spec.rewrite
+        last = "/" + self.spec.prefix.rstrip("/").rsplit("/", 1)[-1]
+        if last in self.served:
+            return last
+        collections = [e.collection_path for e in self.service.entities]
+        if len(collections) == 1:
+            return collections[0]
+        return "/"
 
     @cached_property
     def auth_required(self) -> bool:
         return self.spec.auth == "required"
 
+    def _mount(self, prefix: str, rewrite: str, serves: str) -> MountView:
+        return MountView(
+            prefix,
+            rewrite,
+            self.service.name,
+            self.auth_required,
+            tuple(self.spec.public_methods),
+            serves,
+        )
+
+    @cached_property
+    def mounts(self) -> list[MountView]:
+        """The prefix itself, then `<prefix>/<segment>` for every other path the service
+        serves that no other route of it leads to, so every endpoint is reachable under
+        exactly one route (/api/products/categories)."""
+        base = self.rewrite.rstrip("/")
+        first = "/" + base.strip("/").split("/", 1)[0] if base else ""
+        mounts = [self._mount(self.prefix, self.rewrite, self.served.get(first, "everything"))]
+        if base and not self.spec.rewrite:
+            prefix = self.prefix.rstrip("/")
+            mounts += [
+                self._mount(prefix + path, path, what)
+                for path, what in self.served.items()
+                if path != base and path not in self.elsewhere
+            ]
+        return mounts
+
     def public_path(self, service_path: str) -> str | None:
         """The gateway path that reaches `service_path` of this route's service, if any."""
-        rewrite = self.rewrite.rstrip("/")
-        if service_path == rewrite or service_path.startswith(rewrite + "/") or not rewrite:
-            return self.prefix.rstrip("/") + service_path[len(rewrite) :]
+        for mount in sorted(self.mounts, key=lambda m: len(m.rewrite.rstrip("/")), reverse=True):
+            rewrite = mount.rewrite.rstrip("/")
+            if service_path == rewrite or service_path.startswith(rewrite + "/") or not rewrite:
+                return mount.prefix.rstrip("/") + service_path[len(rewrite) :]
         return None
 
 
@@ -688,11 +672,12 @@ class SystemTestView:
     """Which steps the system test can take through the gateway for this spec; a step the
     spec cannot support (no issuer, no public route, no protected route) is left out."""
 
-    project: ProjectView
+    routes: list[RouteView]
+    services: list[ServiceView]
 
     def _url(self, service: ServiceView, path: str, auth: bool | None = None) -> str | None:
         """The gateway URL of a service path, through a route with the given auth if any."""
-        for route in self.project.routes:
+        for route in self.routes:
             if route.service is service and auth in (None, route.auth_required):
                 public = route.public_path(path)
                 if public:
@@ -702,8 +687,8 @@ class SystemTestView:
     @cached_property
     def issuer(self) -> ServiceView | None:
         """An issuer whose register and login are reachable, with a testable account entity."""
-        for service in self.project.services:
-            issuer = service.testable_issuer
+        for service in self.services:
+            issuer = None if service.from_template else service.testable_issuer
             if issuer and not issuer.entity.required_refs:
                 urls = (
                     self._url(service, service.register_path, False),
@@ -737,7 +722,9 @@ class SystemTestView:
     def public_entity(self) -> EntityView | None:
         """An entity created through a route without auth (a searchable one if possible)."""
         found = []
-        for service in self.project.services:
+        for service in self.services:
+            if service.from_template:
+                continue
             for entity in service.testable_entities:
                 if entity.required_refs or entity.password_fields:
                     continue
@@ -751,7 +738,7 @@ class SystemTestView:
         entity = self.public_entity
         if entity is None:
             return None
-        service = self.project.service_by_name_module[entity.service_module]
+        service = next(s for s in self.services if s.module == entity.service_module)
         return self._url(service, entity.collection_path, False)
 
     @cached_property
@@ -761,27 +748,39 @@ class SystemTestView:
         return entity.search_probe[1].upper() if entity and entity.search_probe else None
 
     @cached_property
-    def protected_url(self) -> str | None:
-        """A collection reached through an `auth: required` route."""
-        for route in self.project.routes:
-            if route.auth_required:
+    def _protected(self) -> tuple[str, EntityView] | None:
+        for route in self.routes:
+            if route.auth_required and not route.service.from_template:
                 for entity in route.service.entities:
                     url = route.public_path(entity.collection_path)
                     if url:
-                        return url
+                        return url, entity
         return None
 
     @cached_property
+    def protected_url(self) -> str | None:
+        """A collection reached through an `auth: required` route."""
+        return self._protected[0] if self._protected else None
+
+    @cached_property
     def mints_token(self) -> bool:
-        """Without an issuer, the test signs a token itself with the shared secret."""
-        return bool(self.protected_url) and self.issuer is None
+        """Without an issuer, or when an ordinary user may not list the protected
+        collection, the test signs a token itself with the test keys (with every role)."""
+        if not self._protected:
+            return False
+        return self.issuer is None or self._protected[1].access.plain_user("list") == "forbidden"
+
+    @cached_property
+    def roles(self) -> list[str]:
+        """Every role the rules name: the test's admin holds them all."""
+        return sorted({role for s in self.services for role in s.test_roles})
 
     @cached_property
     def rate_limited_url(self) -> str | None:
         """Any URL behind a route: the limit applies before the route's auth and upstream."""
-        if not self.project.routes:
+        if not self.routes:
             return None
-        return self.public_url or self.protected_url or self.project.routes[0].prefix
+        return self.public_url or self.protected_url or self.routes[0].prefix
 
     @cached_property
     def uses_uuid(self) -> bool:

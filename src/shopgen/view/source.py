@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
-import ast
 import datetime
 import math
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from shopgen.spec.values import DECIMAL_DIGITS, DECIMAL_PLACES  # noqa: F401 (re-exported)
+
 FIRST_SERVICE_PORT = 8001
-LINE_LENGTH = 100
-INDENT = 4
+INDENT = 4  # statements the view writes inside a block (migrations) are indented by it
 DEFAULT_STRING_LENGTH = 255
 EMAIL_LENGTH = 320  # RFC 5321's limit on a forward path
-DECIMAL_DIGITS, DECIMAL_PLACES = 12, 2
 
 # ---------------------------------------------------------------------------------------------
-# Python source text
+# Python source text: literals only. ruff lays the code out (shopgen.format).
+
+# ruff format does not split strings: a longer one is written as word-sized pieces in
+# parentheses, which ruff joins when they fit on a line and puts one per line when they do not.
+PIECE_LENGTH = 60
 
 
 def py_str(text: str) -> str:
     """A string literal quoted the way `ruff format` quotes it: double quotes, unless the text
-    holds more double quotes than single ones."""
+    holds more double quotes than single ones. Stable, because migrations/schema.json records
+    server defaults in this form and compares them across generations."""
     quote = "'" if text.count('"') > text.count("'") else '"'
     out = []
     for char in text:
@@ -39,6 +43,17 @@ def py_str(text: str) -> str:
         else:
             out.append(char)
     return quote + "".join(out) + quote
+
+
+def _pieces(text: str) -> list[str]:
+    """The text cut after spaces into pieces of about PIECE_LENGTH characters; they
+    concatenate to the text (a word longer than that stays whole)."""
+    pieces = [""]
+    for word in re.split(r"(?<= )", text):
+        if pieces[-1] and len(pieces[-1]) + len(word) > PIECE_LENGTH:
+            pieces.append("")
+        pieces[-1] += word
+    return pieces
 
 
 def py_pattern(pattern: str) -> str:
@@ -58,7 +73,10 @@ def pyrepr(value: Any) -> str:
             return f'float("{value}")'
         return repr(value)
     if isinstance(value, str):
-        return py_str(value)
+        pieces = _pieces(value)
+        if len(pieces) == 1:
+            return py_str(value)
+        return "(" + " ".join(py_str(piece) for piece in pieces) + ")"
     if isinstance(value, datetime.date):  # YAML reads unquoted dates as dates
         return py_str(value.isoformat())
     if isinstance(value, list | tuple):
@@ -75,90 +93,9 @@ def number(value: float | int) -> str:
     return repr(value)
 
 
-def _chunks(text: str, width: int) -> list[str]:
-    """Split text at spaces into pieces whose literals fit in `width` columns; a word too long
-    for a line is split between characters (its pieces still concatenate to the text)."""
-    pieces: list[str] = []
-    current = ""
-    for word in re.split(r"(?<= )", text):
-        if current and len(py_str(current + word)) > width:
-            pieces.append(current)
-            current = word
-        else:
-            current += word
-        while len(py_str(current)) > width and len(current) > 1:
-            fits = (n for n in range(1, len(current)) if len(py_str(current[:n])) <= width)
-            cut = max(fits, default=1)
-            pieces.append(current[:cut])
-            current = current[cut:]
-    pieces.append(current)
-    return pieces
-
-
-def kwarg(value: str, name: str, indent: int = 8, suffix: str = ",") -> str:
-    """`name="value"`, or, when that line would be too long, the value as an implicit
-    concatenation in parentheses (the layout ruff keeps)."""
-    literal = py_str(value)
-    if indent + len(name) + 1 + len(literal) + len(suffix) <= LINE_LENGTH:
-        return f"{name}={literal}"
-    inner = " " * (indent + INDENT)
-    pieces = _chunks(value, LINE_LENGTH - len(inner))
-    lines = [f"{name}=("] + [inner + py_str(piece) for piece in pieces] + [" " * indent + ")"]
-    return "\n".join(lines)
-
-
-def pystr(value: str, indent: int = 4, used: int = 0) -> str:
-    """A string literal standing alone (an argument or a value), wrapped like `kwarg`."""
-    literal = py_str(value)
-    if indent + used + len(literal) + 1 <= LINE_LENGTH:
-        return literal
-    inner = " " * (indent + INDENT)
-    pieces = _chunks(value, LINE_LENGTH - len(inner))
-    return "(\n" + "\n".join(inner + py_str(p) for p in pieces) + "\n" + " " * indent + ")"
-
-
-_STRING_KWARG = re.compile(r"^(\w+)=((?:\"|').*)$", re.S)
-_CALL_OF_STRING = re.compile(r"^((?:\w+=)?[\w.]+)\((\"[^\"]*\")\)$")
-
-
-def pycall(
-    args: Iterable[str], head: str, indent: int = 4, suffix: str = "", brackets: str = "()"
-) -> str:
-    """`head(arg, ...)` on one line when it fits, else one argument per line with a magic
-    trailing comma (which ruff format keeps). `indent` is the column the line starts at."""
-    args = list(args)
-    opening, closing = brackets
-    one_line = f"{head}{opening}{', '.join(args)}{closing}"
-    if "\n" not in one_line and indent + len(one_line) + len(suffix) <= LINE_LENGTH:
-        return one_line
-    inner = indent + INDENT
-    lines = [f"{head}{opening}"]
-    for arg in args:
-        if inner + len(arg) + 1 > LINE_LENGTH and (match := _CALL_OF_STRING.match(arg)):
-            # `name=op.f("a_long_name")`: ruff moves the string to a line of its own.
-            pad = " " * (inner + INDENT)
-            arg = f"{match.group(1)}(\n{pad}{match.group(2)}\n{' ' * inner})"
-        elif inner + len(arg) + 1 > LINE_LENGTH and (match := _STRING_KWARG.match(arg)):
-            arg = kwarg(ast.literal_eval(match.group(2)), match.group(1), inner)
-        lines.append(" " * inner + arg + ",")
-    lines.append(" " * indent + closing)
-    return "\n".join(lines)
-
-
-def _import_order(name: str) -> tuple[int, str]:
-    """isort's order-by-type: CONSTANTS, then Classes, then the rest."""
-    if name.isupper() and len(name) > 1:
-        return 0, name.lower()
-    return (1 if name[0].isupper() else 2), name.lower()
-
-
-def pyimport(names: Iterable[str], module: str) -> str:
-    """`from module import a, b` with the names sorted and wrapped the way ruff does."""
-    names = sorted(set(names), key=_import_order)
-    one_line = f"from {module} import {', '.join(names)}"
-    if len(one_line) <= LINE_LENGTH:
-        return one_line
-    return f"from {module} import (\n" + "".join(f"    {n},\n" for n in names) + ")"
+def call(head: str, args: Iterable[str], brackets: str = "()") -> str:
+    """`head(arg, ...)` on one line: ruff lays it out."""
+    return f"{head}{brackets[0]}{', '.join(args)}{brackets[1]}"
 
 
 def comment(value: str) -> str:
@@ -168,10 +105,6 @@ def comment(value: str) -> str:
 
 FILTERS: dict[str, Callable[..., str]] = {
     "pyrepr": pyrepr,
-    "pystr": pystr,
-    "kwarg": kwarg,
-    "pycall": pycall,
-    "pyimport": pyimport,
     "comment": comment,
 }
 """Jinja filters, registered by `shopgen.render` (the only place filters are registered)."""

@@ -14,14 +14,13 @@ from shopgen.view.events import (
     ReadModelView,
     SagaView,
     Src,
-    exploded,
+    as_source,
 )
 from shopgen.view.fields import FieldView
 from shopgen.view.names import python_name
-from shopgen.view.source import INDENT, py_str, pyrepr
+from shopgen.view.source import py_str, pyrepr
 
 if TYPE_CHECKING:
-    from shopgen.view.project import ProjectView
     from shopgen.view.services import ServiceView
 
 
@@ -41,6 +40,7 @@ class SagaTestView:
     """What the events test needs to run one saga with stand-in actions."""
 
     saga: SagaView
+    owner: ServiceView  # the service that runs the saga
 
     @cached_property
     def name(self) -> str:
@@ -49,10 +49,6 @@ class SagaTestView:
     @cached_property
     def actions_constant(self) -> str:
         return self.saga.actions_constant
-
-    @cached_property
-    def owner(self) -> ServiceView:
-        return self.saga.project.service_by_name[self.saga.owner]
 
     @cached_property
     def entity(self) -> EntityView:
@@ -73,9 +69,9 @@ class SagaTestView:
     def key_field(self) -> str:
         return self.saga.key_attribute
 
-    def _stand_ins(self, failing: int | None, indent: int) -> str:
+    def _stand_ins(self, failing: int | None) -> str:
         """Source of `{service: {action name: stand-in}}` for every action of the saga."""
-        events = self.saga.project.event_by_name
+        events = self.saga.event_by_name
         out: dict[str, dict[str, Invocation]] = {}
 
         def fields(event: str, carried: set[str]) -> list[tuple[str | None, Any]]:
@@ -99,11 +95,11 @@ class SagaTestView:
                 args = [(None, step.compensation.action), (None, Src("undone"))]
                 args += fields(reply, carried) if reply else []
                 actions[step.compensation.action] = Invocation("undoing", tuple(args))
-        return exploded(out, indent, len("return "))
+        return as_source(out)
 
     @cached_property
     def succeeding_actions(self) -> str:
-        return self._stand_ins(None, 2 * INDENT)
+        return self._stand_ins(None)
 
     @cached_property
     def failing_step(self) -> int | None:
@@ -113,7 +109,7 @@ class SagaTestView:
 
     @cached_property
     def failing_actions(self) -> str:
-        return self._stand_ins(self.failing_step, INDENT)
+        return self._stand_ins(self.failing_step)
 
     @cached_property
     def failure_values(self) -> dict[str, str]:
@@ -121,7 +117,7 @@ class SagaTestView:
         if self.failing_step is None:
             return {}
         step = self.saga.spec.steps[self.failing_step]
-        reply = self.saga.project.event_by_name[step.replies.failure]
+        reply = self.saga.event_by_name[step.replies.failure]
         carried = self.saga.carried(self.failing_step)
         return {
             f.name: _test_value(f) or "None"
@@ -167,14 +163,11 @@ class SagaTestView:
 @dataclass(eq=False)
 class ReadModelTestView:
     model: ReadModelView
-
-    @cached_property
-    def service(self) -> ServiceView:
-        return self.model.service
+    service: ServiceView  # the service that keeps it
 
     @cached_property
     def events(self) -> list[EventView]:
-        by_name = self.service.project.event_by_name
+        by_name = self.model.event_by_name
         return [by_name[e] for e in self.model.spec.on]
 
     @cached_property
@@ -235,20 +228,30 @@ class EventsTestView:
     """tests/test_events.py: consumers, sagas and read models of every service, in one
     process."""
 
-    project: ProjectView
+    services: list[ServiceView]
+    saga_views: list[SagaView]  # every saga of the spec
 
     @cached_property
-    def hook_modules(self) -> list[tuple[str, str]]:
+    def hook_modules(self) -> list[tuple[str, str, str]]:
+        """(hooks module, entity, source of what the pass-through create hook sets)."""
         return [
-            (f"services.{s.module}.custom.hooks.{e.module}", e.snake)
-            for s in self.project.services
+            (f"services.{s.module}.custom.hooks.{e.module}", e.snake, e.access.test_fill)
+            for s in self.services
+            if not s.from_template
             for e in s.entities
         ]
 
     @cached_property
+    def roles(self) -> list[str]:
+        """Every role any service's rules name: the test's caller holds them all."""
+        return sorted({role for s in self.services for role in s.test_roles})
+
+    @cached_property
     def handlers(self) -> list[tuple[ServiceView, HandlerView, list[tuple[str, str]]]]:
         out = []
-        for service in self.project.services:
+        for service in self.services:
+            if service.from_template:
+                continue  # the team's template tests its own consumers
             for handler in service.handlers:
                 values = [(f.name, _test_value(f)) for f in handler.event.fields]
                 if all(v is not None for _, v in values):
@@ -257,23 +260,13 @@ class EventsTestView:
 
     @cached_property
     def sagas(self) -> list[SagaTestView]:
-        return [SagaTestView(saga) for saga in self.project.sagas]
+        by_name = {service.name: service for service in self.services}
+        return [SagaTestView(saga, by_name[saga.owner]) for saga in self.saga_views]
 
     @cached_property
     def read_models(self) -> list[ReadModelTestView]:
-        views = [ReadModelTestView(m) for s in self.project.services for m in s.read_models]
+        views = [ReadModelTestView(m, s) for s in self.services for m in s.read_models]
         return [v for v in views if v.testable]
-
-    @cached_property
-    def runtime_imports(self) -> list[str]:
-        names = ["Envelope", "bus_from_settings"]
-        if self.sagas:
-            names += ["SagaContext", "StepResult"]
-        if self.handlers:
-            names.append("consumer_queue")
-        if self.read_models:
-            names.append("read_model_queue")
-        return names
 
     @cached_property
     def file(self) -> str:

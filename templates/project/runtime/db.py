@@ -17,6 +17,8 @@ from typing import Annotated, Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from fastapi import Depends, Request
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Connection, make_url
@@ -109,6 +111,39 @@ async def run_migrations(database: Database, migrations_dir: str | Path) -> None
     lock = _migration_locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
     async with lock, database.engine.begin() as connection:
         await connection.run_sync(upgrade)
+
+
+class SchemaBehind(RuntimeError):
+    """The database is not at the revision the code expects (run `make migrate`)."""
+
+
+def head_revisions(migrations_dir: str | Path) -> frozenset[str]:
+    """The revisions the code expects: the heads of the service's migration scripts."""
+    key = str(Path(migrations_dir).resolve())
+    if key not in _heads:
+        script = ScriptDirectory.from_config(alembic_config(migrations_dir))
+        _heads[key] = frozenset(script.get_heads())
+    return _heads[key]
+
+
+_heads: dict[str, frozenset[str]] = {}
+
+
+async def ensure_at_head(database: Database, migrations_dir: str | Path) -> None:
+    """Raise SchemaBehind unless the database is at the migrations' head (a readiness check:
+    a service whose database is behind says so on /ready instead of failing requests)."""
+    heads = head_revisions(migrations_dir)
+
+    def current(connection: Connection) -> frozenset[str]:
+        return frozenset(MigrationContext.configure(connection).get_current_heads())
+
+    async with database.engine.connect() as connection:
+        found = await connection.run_sync(current)
+    if found != heads:
+        raise SchemaBehind(
+            f"database at revision {', '.join(sorted(found)) or '(none)'}, the code expects "
+            f"{', '.join(sorted(heads))}: run `make migrate` (python -m system migrate)"
+        )
 
 
 def configure_alembic_env(

@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
@@ -92,7 +93,26 @@ async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": "conflicts with existing data"}, 409)
 
 
+# A 422 names what is wrong and where, never the value sent (it may be a password) nor more
+# than a bounded number of problems.
+MAX_VALIDATION_ERRORS = 20
+
+
+async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = [
+        {
+            "loc": list(error.get("loc", ()))[:10],
+            "msg": str(error.get("msg", ""))[:200],
+            "type": error.get("type", ""),
+        }
+        for error in exc.errors()[:MAX_VALIDATION_ERRORS]
+    ]
+    return JSONResponse({"detail": problems}, 422)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(UpstreamUnavailable, _upstream_unavailable)
     app.add_exception_handler(UpstreamError, _upstream_error)

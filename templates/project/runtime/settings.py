@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import os
 import socket
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from dotenv import dotenv_values
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import AliasChoices, BeforeValidator, Field, model_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -22,8 +22,11 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-# Accepted in development only; every other environment must set its own JWT_SECRET.
-DEFAULT_JWT_SECRET = "development-only-secret-change-me-0123456789"
+from runtime import keys
+
+# Accepted in development only; every other environment must set its own SERVICE_TOKEN_SECRET.
+DEFAULT_SERVICE_TOKEN_SECRET = "development-only-secret-change-me-0123456789"
+DEFAULT_JWT_SECRET = DEFAULT_SERVICE_TOKEN_SECRET  # its former name
 MIN_SECRET_LENGTH = 32
 
 _ASYNC_DRIVERS = {
@@ -86,6 +89,10 @@ CommaList = Annotated[list[str], NoDecode, BeforeValidator(_comma_separated)]
 class ServiceSettings(BaseSettings):
     """Shared variables are unprefixed: APP_ENV, JWT_SECRET, SERVICE_URLS, …"""
 
+    # True in the issuer's config.py: it signs user tokens, so it refuses to start without
+    # the private key. Code, not a variable.
+    issues_tokens: ClassVar[bool] = False
+
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
 
     service_name: str = "service"
@@ -98,9 +105,23 @@ class ServiceSettings(BaseSettings):
     app_env: Literal["development", "test", "production"] = "development"
     log_level: str = "INFO"
 
-    jwt_secret: str = DEFAULT_JWT_SECRET
-    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
-    access_token_ttl: int = Field(default=3600, gt=0, description="seconds")
+    # User access tokens: RS256, signed by the issuer with the private key (only the issuer
+    # needs it), verified everywhere with the public key. PEM text, or a file holding it.
+    jwt_private_key: str | None = None
+    jwt_private_key_file: str | None = None
+    jwt_public_key: str | None = None
+    jwt_public_key_file: str | None = None
+    jwt_issuer: str = "shopgen-issuer"
+    jwt_audience: str = "shopgen-api"
+    access_token_ttl: int = Field(default=900, gt=0, description="seconds")
+    refresh_token_ttl: int = Field(default=14 * 24 * 3600, gt=0, description="seconds")
+    # Service tokens: HS256 with a secret of their own (JWT_SECRET is its former name), and an
+    # audience of their own, so a user token never passes as a service token nor the reverse.
+    service_token_secret: str = Field(
+        default=DEFAULT_SERVICE_TOKEN_SECRET,
+        validation_alias=AliasChoices("service_token_secret", "jwt_secret"),
+    )
+    service_token_audience: str = "shopgen-services"
     service_token_ttl: int = Field(default=300, gt=0, description="seconds")
 
     # None: `<SERVICE>_DATABASE_URL`, else SQLite at .data/<service>.db (see below).
@@ -112,6 +133,11 @@ class ServiceSettings(BaseSettings):
 
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     event_bus: Literal["memory", "rabbitmq"] = "memory"
+
+    # Whether the service upgrades its database at start. Unset: only with the in-process bus
+    # (embedded mode, tests). Distributed mode, compose and Kubernetes migrate once before the
+    # services start (`python -m system migrate`), so that replicas never race.
+    migrate_on_start: bool | None = None
 
     @classmethod
     def settings_customise_sources(
@@ -138,14 +164,45 @@ class ServiceSettings(BaseSettings):
             self.database_url = f"sqlite+aiosqlite:///.data/{module}.db"
         self.database_url = async_database_url(self.database_url)
         if self.app_env != "development":
-            if self.jwt_secret == DEFAULT_JWT_SECRET:
+            if self.service_token_secret == DEFAULT_SERVICE_TOKEN_SECRET:
                 raise ValueError(
-                    f"JWT_SECRET must be set when APP_ENV={self.app_env}: the default secret "
-                    "is public and only accepted in development"
+                    f"SERVICE_TOKEN_SECRET must be set when APP_ENV={self.app_env}: the default "
+                    "secret is public and only accepted in development"
                 )
-            if len(self.jwt_secret) < MIN_SECRET_LENGTH:
-                raise ValueError(f"JWT_SECRET must be at least {MIN_SECRET_LENGTH} characters")
+            if len(self.service_token_secret) < MIN_SECRET_LENGTH:
+                raise ValueError(
+                    f"SERVICE_TOKEN_SECRET must be at least {MIN_SECRET_LENGTH} characters"
+                )
+        self._resolve_keys()
         return self
+
+    def _resolve_keys(self) -> None:
+        """Load the token keys now, so a missing or broken key stops the start, not a request."""
+        private = keys.read_pem(self.jwt_private_key, self.jwt_private_key_file, "private key")
+        public = keys.read_pem(self.jwt_public_key, self.jwt_public_key_file, "public key")
+        if private is None and public is None and self.app_env == "development":
+            private, public = keys.development_keypair()
+        if public is None and private is not None:
+            public = keys.public_pem(private)
+        if public is None:
+            raise ValueError(
+                f"JWT_PUBLIC_KEY or JWT_PUBLIC_KEY_FILE must be set when APP_ENV={self.app_env} "
+                "(the PEM public key of the issuer's RS256 keypair)"
+            )
+        if self.issues_tokens and private is None:
+            raise ValueError(
+                "JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE must be set: this service issues tokens"
+            )
+        keys.load_public_key(public)
+        if private is not None and keys.public_pem(private) != keys.public_pem_of(public):
+            raise ValueError("JWT_PRIVATE_KEY and JWT_PUBLIC_KEY are not one keypair")
+        self.jwt_private_key, self.jwt_public_key = private, public
+
+    @property
+    def migrates_on_start(self) -> bool:
+        if self.migrate_on_start is not None:
+            return self.migrate_on_start
+        return self.event_bus == "memory"
 
     @property
     def is_production(self) -> bool:

@@ -2,10 +2,17 @@
 """Run the whole system.
 
 python -m system dev                 every service and the gateway in this process (embedded)
+python -m system migrate [NAME ...]  upgrade every service's database (or those named) to its
+                                     latest migration; `up` does it first, services do not.
+                                     With EVENT_BUS=rabbitmq (as in the containers), also
+                                     declare each service's queues on the broker
 python -m system up [NAME ...]       one background process per service and the gateway, or
                                      only those named (distributed mode: PostgreSQL, RabbitMQ)
 python -m system status              each process: running and ready, or not
 python -m system down [NAME ...]     stop all of them, or only those named
+python -m system admin LOGIN [--distributed]
+                                     create the first admin, or make an account one
+                                     (password from ADMIN_PASSWORD, or asked for)
 
 Distributed mode's settings (databases, ports, broker, registry) are described in
 `system/distributed.py`. Processes outlive the shell that started them; their pids, URLs and
@@ -16,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import importlib
 import json
 import os
@@ -27,6 +35,7 @@ from pathlib import Path
 import httpx
 
 from runtime.databases import DatabaseSetupError, ensure_database
+from runtime.db import Database, run_migrations
 from runtime.launcher import (
     RUN_DIR,
     AppSpec,
@@ -40,9 +49,19 @@ from runtime.launcher import (
     wait_until_started,
 )
 from system import SERVICES
-from system.distributed import GATEWAY, Config, ConfigError, Process, plan, ports, select
+from system.distributed import (
+    GATEWAY,
+    Config,
+    ConfigError,
+    Process,
+    amqp_url,
+    plan,
+    ports,
+    select,
+)
 
 DATA_DIR = Path(".data")
+SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"  # wherever `up` runs from
 
 
 def _embedded_environment(urls: dict[str, str]) -> None:
@@ -93,10 +112,57 @@ def _port_in_use(port: int) -> bool:
     return False
 
 
-async def _create_databases(processes: Sequence[Process]) -> None:
+async def _migrate(processes: Sequence[Process]) -> None:
+    """Create each service's database if missing, then upgrade it to its latest revision, one
+    service after the other (the same databases `up` uses)."""
     for process in processes:
-        if process.database_url and await ensure_database(process.database_url):
+        migrations = SERVICES_DIR / SERVICES[process.name].module / "migrations"
+        if process.database_url is None or not migrations.is_dir():
+            continue  # the gateway, or a service from a team's template without Alembic
+        if await ensure_database(process.database_url):
             print(f"created the database of {process.name}")
+        database = Database(process.database_url)
+        try:
+            await run_migrations(database, migrations)
+        finally:
+            await database.dispose()
+        print(f"migrated {process.name}")
+
+
+class BrokerSetupError(Exception):
+    """The broker could not be reached to declare the queues."""
+
+
+async def _declare_queues(names: Sequence[str], amqp_url: str) -> None:
+    """Declare, on RabbitMQ, the queues of each named service's consumers, as its own events
+    module defines them: once, before any service starts, so that an event published before
+    its consumer first runs waits in the consumer's queue (publishers declare none)."""
+    from runtime.events.rabbit import RabbitBus  # FastStream is imported only when used
+
+    for name in names:
+        if not SERVICES[name].events:
+            continue
+        events = importlib.import_module(f"services.{SERVICES[name].module}.events").events
+        if not events.subscriptions:
+            continue
+        bus = RabbitBus(amqp_url, service=name)
+        try:
+            await events.declare_queues(bus)
+        except Exception as exc:  # unreachable, refused, wrong credentials
+            raise BrokerSetupError(f"cannot declare the queues of {name}: {exc!r}") from exc
+        finally:
+            await bus.stop()
+        print(f"declared the queues of {name}")
+
+
+def migrate(names: Sequence[str]) -> int:
+    config = Config()
+    processes = plan([n for n in names if n != GATEWAY] or list(SERVICES), config)
+    if any(p.database_url for p in processes):
+        asyncio.run(_migrate(processes))
+    if config.get("EVENT_BUS") == "rabbitmq":
+        asyncio.run(_declare_queues([p.name for p in processes], amqp_url(config)))
+    return 0
 
 
 def _fail_start(exc: StartFailed, started: Sequence[str]) -> int:
@@ -138,8 +204,14 @@ def up(names: Sequence[str], timeout: float) -> int:
             f"ports in use: {', '.join(busy)}; stop what uses them (`make dev`?) "
             "or choose others with <SERVICE>_PORT / GATEWAY_PORT"
         )
-    asyncio.run(_create_databases(to_start))
-    started = {p.name: (spawn(p.name, p.module, env=p.env, url=p.url), p.url) for p in to_start}
+    # Migrations run once, here, before any service starts; the services do not migrate.
+    asyncio.run(_migrate([p for p in to_start if p.database_url]))
+    # Every service's queues, even of those not started now: their events wait for them.
+    asyncio.run(_declare_queues(list(SERVICES), amqp_url(config)))
+    started = {
+        p.name: (spawn(p.name, p.module, env=p.env, url=p.url, command=p.command), p.url)
+        for p in to_start
+    }
     try:
         asyncio.run(wait_until_started(started, timeout=timeout))
     except StartFailed as exc:
@@ -194,29 +266,55 @@ def down(names: Sequence[str]) -> int:
     return 0
 
 
+def admin(login: str, distributed: bool) -> int:
+    from system.admin import AdminError, database_url, make_admin
+
+    try:
+        url = database_url(distributed)
+        password = os.environ.get("ADMIN_PASSWORD") or None
+        if password is None and sys.stdin.isatty():
+            password = getpass.getpass(f"Password for {login} (kept if the account exists): ")
+        print(asyncio.run(make_admin(login, password or None, url)))
+    except AdminError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m system", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("dev", help="every service and the gateway in one process")
+    upgrade = commands.add_parser("migrate", help="upgrade the services' databases")
+    upgrade.add_argument("names", nargs="*", metavar="NAME", help="services (default: all)")
     start = commands.add_parser("up", help="one process per service and the gateway")
     start.add_argument("names", nargs="*", metavar="NAME", help="services (or 'gateway')")
     start.add_argument("--timeout", type=float, default=90.0, help="seconds to wait for /ready")
     commands.add_parser("status", help="which processes are running and ready")
     finish = commands.add_parser("down", help="stop the processes started by 'up'")
     finish.add_argument("names", nargs="*", metavar="NAME", help="services (or 'gateway')")
+    promote = commands.add_parser("admin", help="create the first admin or promote an account")
+    promote.add_argument("login", help="the account's login (its email)")
+    promote.add_argument(
+        "--distributed", action="store_true", help="in the database `up` uses, not .data/"
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "dev":
             return dev()
+        if args.command == "migrate":
+            return migrate(args.names)
         if args.command == "up":
             return up(args.names, args.timeout)
         if args.command == "status":
             return status()
+        if args.command == "admin":
+            return admin(args.login, args.distributed)
         return down(args.names)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except DatabaseSetupError as exc:
+    except (DatabaseSetupError, BrokerSetupError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,11 +33,13 @@ from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from runtime.settings import async_database_url, env_prefix
+from runtime import keys
+from runtime.settings import ServiceSettings, async_database_url, env_prefix
 from system import GATEWAY_PORT, SERVICES, ServiceInfo
 
 GATEWAY = "gateway"
 HOST = "127.0.0.1"
+HAPROXY_CONFIG = Path("deploy/haproxy/haproxy.cfg")
 DATA_DIR = Path(".data")
 MAX_DATABASE_NAME = 63  # PostgreSQL's limit; longer names would be cut short silently
 
@@ -75,13 +78,15 @@ class Config:
 
 @dataclass(frozen=True)
 class Process:
-    """One background process of distributed mode: `python -m <module>` with `env`."""
+    """One background process of distributed mode: `python -m <module>` with `env` (or
+    `command` instead, for the HAProxy edge)."""
 
     name: str
     module: str
     port: int
     env: dict[str, str] = field(default_factory=dict)
     database_url: str | None = None  # a service's database (None for the gateway)
+    command: tuple[str, ...] | None = None
 
     @property
     def url(self) -> str:
@@ -154,6 +159,11 @@ def database_url(info: ServiceInfo, config: Config) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
+def amqp_url(config: Config) -> str:
+    """The broker the processes use (`AMQP_URL`, else the services' default)."""
+    return config.get("AMQP_URL") or ServiceSettings.model_fields["amqp_url"].default
+
+
 def plan(names: Sequence[str], config: Config) -> list[Process]:
     """The processes to start for `names` (all if empty), each with its port and environment."""
     chosen = select(names)
@@ -161,15 +171,54 @@ def plan(names: Sequence[str], config: Config) -> list[Process]:
     shared = {
         "SERVICE_URLS": json.dumps(service_urls(config)),
         "EVENT_BUS": "rabbitmq",  # several processes: only the broker connects them
+        "MIGRATE_ON_START": "false",  # `up` migrates every database once, before starting
     }
     processes = []
     for name in chosen:
         if name == GATEWAY:
-            env = {**shared, "GATEWAY_PORT": str(port_of[name])}
-            processes.append(Process(name, "gateway", port_of[name], env))
+            processes.append(gateway_process(config, port_of, shared))
             continue
         info = SERVICES[name]
         url = database_url(info, config)
         env = {**shared, "PORT": str(port_of[name]), f"{env_prefix(name)}_DATABASE_URL": url}
         processes.append(Process(name, info.main_module, port_of[name], env, url))
     return processes
+
+
+def _public_key_file(config: Config) -> str:
+    """JWT_PUBLIC_KEY_FILE, or in development the public half of this checkout's development
+    keypair (the one the issuer signs with under `make up`): HAProxy reads keys from files."""
+    if path := config.get("JWT_PUBLIC_KEY_FILE"):
+        return path
+    if (config.get("APP_ENV") or "development") != "development":
+        raise ConfigError("GATEWAY=haproxy needs JWT_PUBLIC_KEY_FILE (the issuer's public key)")
+    _, public = keys.development_keypair()
+    path = keys.DEV_KEY_DIR / "jwt-public.pem"
+    path.write_text(public, encoding="ascii")
+    return str(path.resolve())
+
+
+def gateway_process(config: Config, port_of: Mapping[str, int], shared: dict) -> Process:
+    """The Python gateway, or with GATEWAY=haproxy the HAProxy edge (deploy/haproxy), both
+    in front of the services on this machine."""
+    port = port_of[GATEWAY]
+    kind = (config.get("GATEWAY") or "python").lower()
+    if kind == "python":
+        return Process(GATEWAY, "gateway", port, {**shared, "GATEWAY_PORT": str(port)})
+    if kind != "haproxy":
+        raise ConfigError(f"GATEWAY={kind!r}: expected 'python' or 'haproxy'")
+    binary = shutil.which("haproxy") or shutil.which("haproxy", path="/usr/sbin:/usr/local/sbin")
+    if binary is None:
+        raise ConfigError("GATEWAY=haproxy, but haproxy is not installed (apt-get install haproxy)")
+    env = {"GATEWAY_PORT": str(port), "GATEWAY_HOST": HOST}
+    env.update({f"{env_prefix(name)}_UPSTREAM": f"{HOST}:{port_of[name]}" for name in SERVICES})
+    for name in ("JWT_ALGORITHM", "GATEWAY_RATE_LIMIT", "GATEWAY_RATE_WINDOW",
+                 "GATEWAY_MAX_BODY", "UPSTREAM_TIMEOUT"):  # fmt: skip
+        if config.get(name):
+            env[name] = config.get(name)
+    # The edge checks iss and aud like the services do, with the same defaults.
+    for name in ("jwt_issuer", "jwt_audience"):
+        env[name.upper()] = config.get(name.upper()) or ServiceSettings.model_fields[name].default
+    env["JWT_PUBLIC_KEY_FILE"] = _public_key_file(config)
+    command = (binary, "-db", "-f", str(HAPROXY_CONFIG))
+    return Process(GATEWAY, "haproxy", port, env, command=command)

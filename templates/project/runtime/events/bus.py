@@ -19,8 +19,16 @@ which it is dead-lettered and the messages behind it keep flowing.
 - Messages are serialised to JSON and back, as on the wire, and each queue is consumed by
   `prefetch` concurrent asyncio tasks.
 - Dead letters are kept in `dead_letters[queue]`.
+- A failed delivery is retried after the runtime's backoff (`runtime.events.backoff`) on a
+  timer, so the worker takes the next message meanwhile, as RabbitMQ's `.wait` queues do.
 - A handler raising `RetryLater` (a saga reply that overtook its predecessor) has its message
   delivered again after a delay, without using up its deliveries.
+
+Why not FastStream's `TestRabbitBroker`: it is a test double (it patches the broker with mocks)
+that runs every matching handler inside `publish`, in the publisher's task; it has no queue,
+so no buffering, retention, prefetch, redelivery or dead letters, and a failing handler fails
+the publisher; its topic matching (`apply_pattern`) does not let `#` match zero words
+(`order.#` misses `order`), which RabbitMQ does. The matching below follows RabbitMQ.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from runtime.events.backoff import Backoff
 from runtime.events.envelope import Envelope
 
 logger = logging.getLogger(__name__)
@@ -117,6 +126,7 @@ class _Queue:
     messages: asyncio.Queue[_Message] = field(default_factory=asyncio.Queue)
     handlers: list[Handler] = field(default_factory=list)
     workers: list[asyncio.Task[None]] = field(default_factory=list)
+    busy: set[asyncio.Task[None]] = field(default_factory=set)  # workers inside a handler
 
     def routes(self, exchange: str, routing_key: str) -> bool:
         return any(e == exchange and topic_matches(k, routing_key) for e, k in self.bindings)
@@ -131,15 +141,18 @@ class InMemoryBus:
         max_deliveries: int = DEFAULT_MAX_DELIVERIES,
         prefetch: int = DEFAULT_PREFETCH,
         retry_delay: float = 0.05,
+        max_retry_delay: float = 2.0,
         postpone_delay: float = DEFAULT_POSTPONE_DELAY,
         max_postponements: int = DEFAULT_MAX_POSTPONEMENTS,
         retain: int = 10_000,
+        stop_grace: float = 3.0,
     ) -> None:
         self.max_deliveries = max_deliveries
         self.postpone_delay = postpone_delay
         self.max_postponements = max_postponements
         self.prefetch = prefetch
-        self.retry_delay = retry_delay
+        self.stop_grace = stop_grace
+        self.backoff = Backoff(retry_delay, max_retry_delay)
         self.dead_letters: dict[str, list[DeadLetter]] = {}
         self._queues: dict[str, _Queue] = {}
         self._retained: deque[tuple[str, str, bytes]] = deque(maxlen=retain)
@@ -147,7 +160,7 @@ class InMemoryBus:
         self._unfinished = 0
         self._idle = asyncio.Event()
         self._idle.set()
-        self._retries: set[asyncio.Task[None]] = set()
+        self._timers: set[asyncio.TimerHandle] = set()
 
     async def start(self) -> None:
         self._running += 1
@@ -159,10 +172,20 @@ class InMemoryBus:
         self._running = max(0, self._running - 1)
         if self._running:
             return
-        tasks = [*self._retries, *(t for q in self._queues.values() for t in q.workers)]
+        for timer in self._timers:
+            timer.cancel()
+        self._timers.clear()
+        # Handlers that are running finish (within `stop_grace` seconds): cancelled inside a
+        # transaction they would leave their connection, and its locks, behind.
+        busy = {t for q in self._queues.values() for t in q.busy}
+        tasks = [t for q in self._queues.values() for t in q.workers]
+        for task in tasks:
+            if task not in busy:
+                task.cancel()
+        if busy:
+            await asyncio.wait(busy, timeout=self.stop_grace)
         for task in tasks:
             task.cancel()
-        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         for queue in self._queues.values():
@@ -228,19 +251,24 @@ class InMemoryBus:
             )
 
     async def _consume(self, queue: _Queue) -> None:
+        worker = asyncio.current_task()
+        assert worker is not None
         turn = 0
-        while True:
+        while self._running:
             message = await queue.messages.get()
             # Competing consumers of one queue take turns, like replicas on a broker.
             handler = queue.handlers[turn % len(queue.handlers)]
             turn += 1
             message.deliveries += 1
+            queue.busy.add(worker)
             try:
                 await handler(Envelope.from_bytes(message.body))
             except Exception as exc:
                 self._failed(queue, message, exc)
             else:
                 self._done()
+            finally:
+                queue.busy.discard(worker)
 
     def _failed(self, queue: _Queue, message: _Message, exc: Exception) -> None:
         if isinstance(exc, RetryLater) and message.postponements < self.max_postponements:
@@ -262,16 +290,17 @@ class InMemoryBus:
             self._done()
             return
         logger.warning("bus: %s delivery %s failed: %r", queue.name, message.deliveries, exc)
-        self._requeue(queue, message, self.retry_delay * 2 ** (message.deliveries - 1))
+        self._requeue(queue, message, self.backoff.delay(message.deliveries))
 
     def _requeue(self, queue: _Queue, message: _Message, delay: float) -> None:
-        task = asyncio.create_task(self._requeue_later(queue, message, delay))
-        self._retries.add(task)
-        task.add_done_callback(self._retries.discard)
+        """Back to the queue after `delay`, so a transient failure can clear."""
 
-    async def _requeue_later(self, queue: _Queue, message: _Message, delay: float) -> None:
-        await asyncio.sleep(delay)  # back off, so a transient failure can clear
-        queue.messages.put_nowait(message)
+        def requeue() -> None:
+            self._timers.discard(timer)
+            queue.messages.put_nowait(message)
+
+        timer = asyncio.get_running_loop().call_later(delay, requeue)
+        self._timers.add(timer)
 
 
 _shared: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, InMemoryBus] = (

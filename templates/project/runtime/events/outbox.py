@@ -10,9 +10,10 @@ confirmation and the update sends a row again, which idempotent consumers absorb
 
 Several relays (replicas) share one outbox: on PostgreSQL rows are claimed with
 `SELECT … FOR UPDATE SKIP LOCKED`, so each row is sent by one relay; SQLite has one writer at
-a time and ignores the clause. A row whose publication fails is retried with exponential
-backoff (`next_attempt_at`) while the rows behind it keep flowing. The relay polls, and is
-also woken as soon as a session that added events commits, so latency stays low.
+a time and ignores the clause. A row whose publication fails is retried on the runtime's
+backoff schedule (`next_attempt_at`, so the wait survives a restart) while the rows behind it
+keep flowing; while the database itself is unreachable, stamina retries the batch. The relay
+polls, and is also woken as soon as a session that added events commits, so latency stays low.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from sqlalchemy import delete, event, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from runtime.events.backoff import Backoff
 from runtime.events.envelope import Envelope, EventCatalog, utcnow
 from runtime.events.tables import outbox
 
@@ -124,8 +126,7 @@ class Relay:
         self.bus = bus
         self.batch_size = batch_size
         self.poll_interval = poll_interval
-        self.retry_base = retry_base
-        self.retry_max = retry_max
+        self.backoff = Backoff(retry_base, retry_max)
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -178,7 +179,8 @@ class Relay:
                         .where(outbox.c.id == row.id)
                         .values(
                             attempts=row.attempts + 1,
-                            next_attempt_at=now + self._backoff(row.attempts + 1),
+                            next_attempt_at=now
+                            + timedelta(seconds=self.backoff.delay(row.attempts + 1)),
                             last_error=repr(exc)[:2000],
                         )
                     )
@@ -190,25 +192,27 @@ class Relay:
                 )
         return len(sent)
 
-    def _backoff(self, attempts: int) -> timedelta:
-        return timedelta(seconds=min(self.retry_max, self.retry_base * 2 ** (attempts - 1)))
-
     async def _run(self) -> None:
-        failures = 0
         while True:
             self._wakeup.clear()  # a commit during the batch wakes the next round at once
-            try:
-                sent = await self.publish_pending()
-                failures = 0
-            except Exception:  # the database is unreachable: keep trying, slower and slower
-                failures += 1
-                logger.exception("outbox relay failed (%s in a row)", failures)
-                await asyncio.sleep(self._backoff(failures).total_seconds())
-                continue
+            # (stamina.set_active(False) in a test makes such a failure end the relay)
+            sent = await self.backoff.call(_database_failed, self.publish_pending)
             if sent >= self.batch_size:
                 continue
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation
+            # that arrives as the wake-up fires, and the relay then never stops.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), self.poll_interval)
+                async with asyncio.timeout(self.poll_interval):
+                    await self._wakeup.wait()
+
+
+def _database_failed(exc: BaseException) -> bool:
+    """The relay's retry predicate: any error (the database is unreachable) is retried,
+    slower and slower; a cancellation (`stop`) is not an error and ends the relay."""
+    if not isinstance(exc, Exception):
+        return False
+    logger.warning("outbox relay failed, retrying: %r", exc, exc_info=exc)
+    return True
 
 
 async def purge_sent(session: AsyncSession, older_than: datetime) -> int:

@@ -4,21 +4,29 @@
 - Exchanges are durable topic exchanges; messages are persistent (`persist=True`) and
   published with publisher confirms, so the relay marks an outbox row sent only once the
   broker has it. Unroutable messages are not an error (`mandatory=False`): an event nobody
-  consumes is fine, and consumers' queues are durable and declared ahead (`declare`).
+  consumes is fine, and each consumer's queues are durable and declared ahead by the deploy
+  step (`declare`, through the consumer's `ServiceEvents.declare_queues`).
 - Each subscription is one durable, named queue (never exclusive or anonymous: a consumer
   that is down finds its messages waiting; replicas of a service share the queue).
 - Acknowledgement is manual: the handler (an `IdempotentConsumer`, which commits its
   transaction before returning) runs first, then the message is acked.
-- Retries are counted by the broker: queues are quorum queues with `x-delivery-limit`, so
-  RabbitMQ counts every delivery (`x-delivery-count`), including those ended by a consumer
-  crash, which a retry counter in a header could never see (a message that kills its consumer
-  would loop forever). A failed handler is nacked with requeue after a short backoff; past the
-  limit the broker dead-letters the message, through the default exchange, to the durable
-  queue `<queue>.dlq`. A `PoisonMessage` (undecodable, invalid payload) is rejected straight
-  to the dead-letter queue.
+- Redelivery is the broker's: a failed handler's message is parked in `<queue>.wait` for the
+  runtime's backoff (`runtime.events.backoff`: per-message expiration, after which RabbitMQ
+  dead-letters it back into the queue), counted in a header, and acked, so the consumer takes
+  the next message instead of sleeping on this one. After `max_deliveries` deliveries it is
+  rejected, and the broker dead-letters it, through the default exchange, to the durable
+  queue `<queue>.dlq`. Deliveries that end in a consumer crash are counted by the broker:
+  queues are quorum queues with `x-delivery-limit` (`x-delivery-count`), which a counter in a
+  header could never see (a message that kills its consumer would loop forever); the two
+  counts add up. A `PoisonMessage` (undecodable, invalid payload) is rejected straight
+  to the dead-letter queue, and so is a message larger than `max_message_bytes` (1 MiB by
+  default) or too deeply nested to decode: FastStream is told not to decode bodies (a
+  5000-deep JSON array would raise RecursionError in its decoder, before any handler, and the
+  message would never be acknowledged); the envelope's own decoder has a nesting limit.
 - A `RetryLater` (a saga reply that overtook its predecessor) is not a failure: the message
-  is parked in `<queue>.wait` for `postpone_delay` (per-message expiration, then dead-lettered
-  back into the queue), counted in a header, and acked; the queue keeps flowing meanwhile.
+  is parked in `<queue>.wait` for `postpone_delay` the same way, counted in another header.
+  RabbitMQ expires messages at the head of a queue only, so a short wait behind a longer one
+  lasts as long as that one (at most `max_retry_delay` or `postpone_delay`).
 - `prefetch` bounds the unacknowledged messages per channel.
 
 Changing `max_deliveries` later changes the queue arguments, which RabbitMQ refuses for an
@@ -27,7 +35,6 @@ existing queue: use a policy (`rabbitmqctl set_policy`) or recreate the queue.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -44,6 +51,7 @@ from faststream.rabbit import (
 )
 from pydantic import ValidationError
 
+from runtime.events.backoff import Backoff
 from runtime.events.bus import (
     DEFAULT_MAX_DELIVERIES,
     DEFAULT_MAX_POSTPONEMENTS,
@@ -56,6 +64,13 @@ from runtime.events.bus import (
 from runtime.events.envelope import Envelope
 
 logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024
+
+
+async def _undecoded(message: Any) -> Any:
+    """FastStream's decoder for our subscribers: the body as it came (see the docstring)."""
+    return message.body
 
 
 class RabbitBus:
@@ -70,13 +85,14 @@ class RabbitBus:
         max_retry_delay: float = 2.0,
         postpone_delay: float = DEFAULT_POSTPONE_DELAY,
         max_postponements: int = DEFAULT_MAX_POSTPONEMENTS,
+        max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     ) -> None:
         self.url = url
+        self.max_message_bytes = max_message_bytes
         self.max_deliveries = max_deliveries
         self.postpone_delay = postpone_delay
         self.max_postponements = max_postponements
-        self.retry_delay = retry_delay
-        self.max_retry_delay = max_retry_delay
+        self.backoff = Backoff(retry_delay, max_retry_delay)
         self.broker = RabbitBroker(
             url,
             app_id=service,
@@ -96,22 +112,11 @@ class RabbitBus:
 
     def exchange(self, name: str) -> RabbitExchange:
         self.exchanges.add(name)
-        return RabbitExchange(name, type=ExchangeType.TOPIC, durable=True)
+        return topic_exchange(name)
 
     def queue(self, name: str, routing_key: str = "") -> RabbitQueue:
         self.queues.add(name)
-        return RabbitQueue(
-            name,
-            queue_type=QueueType.QUORUM,
-            durable=True,
-            routing_key=routing_key,
-            arguments={
-                # deliveries beyond the first are counted; past the limit: dead-lettered
-                "x-delivery-limit": self.max_deliveries - 1,
-                "x-dead-letter-exchange": "",
-                "x-dead-letter-routing-key": dead_letter_queue(name),
-            },
-        )
+        return quorum_queue(name, routing_key, max_deliveries=self.max_deliveries)
 
     async def declare(self, queue: str, exchange: str, binding_keys: Sequence[str]) -> None:
         """Create a consumer's queue, its bindings and its dead-letter queue, ahead of it."""
@@ -149,6 +154,7 @@ class RabbitBus:
             self.exchange(exchange),
             ack_policy=AckPolicy.MANUAL,
             no_reply=True,
+            decoder=_undecoded,
         )
         subscriber(self._on_message(queue, handler))
         self._extra_bindings.extend((queue, exchange, key) for key in others)
@@ -198,10 +204,19 @@ class RabbitBus:
 
     def _on_message(self, queue: str, handler: Handler) -> Any:
         async def on_message(message: RabbitMessage) -> None:
+            if len(message.body) > self.max_message_bytes:
+                logger.error(
+                    "%s: message of %s bytes dead-lettered (the limit is %s)",
+                    queue,
+                    len(message.body),
+                    self.max_message_bytes,
+                )
+                await message.reject(requeue=False)
+                return
             try:
                 envelope = Envelope.from_bytes(message.body)
-            except ValidationError as exc:
-                logger.error("%s: undecodable message dead-lettered: %s", queue, exc)
+            except (ValidationError, ValueError, RecursionError) as exc:
+                logger.error("%s: undecodable message dead-lettered: %s", queue, str(exc)[:500])
                 await message.reject(requeue=False)
                 return
             try:
@@ -212,34 +227,40 @@ class RabbitBus:
             except RetryLater as exc:
                 await self._postpone(queue, message, exc)
             except Exception as exc:
-                deliveries = _delivery_count(message) + 1
-                last = deliveries >= self.max_deliveries
-                logger.log(
-                    logging.ERROR if last else logging.WARNING,
-                    "%s: event %s failed (delivery %s of %s%s): %r",
-                    queue,
-                    envelope.event_id,
-                    deliveries,
-                    self.max_deliveries,
-                    ", dead-lettered" if last else "",
-                    exc,
-                    exc_info=last,
-                )
-                # Back off before handing it back, so a transient fault can clear.
-                await asyncio.sleep(
-                    min(self.max_retry_delay, self.retry_delay * 2 ** (deliveries - 1))
-                )
-                await message.nack(requeue=True)
+                await self._failed(queue, message, envelope, exc)
             else:
                 await message.ack()
 
         on_message.__name__ = f"consume_{queue}".replace(".", "_").replace("-", "_")
         return on_message
 
+    async def _failed(
+        self, queue: str, message: RabbitMessage, envelope: Envelope, exc: Exception
+    ) -> None:
+        """Deliver again after the backoff, or dead-letter after `max_deliveries`."""
+        failures = _header_count(message, _FAILURES)
+        deliveries = failures + _header_count(message, "x-delivery-count") + 1
+        last = deliveries >= self.max_deliveries
+        logger.log(
+            logging.ERROR if last else logging.WARNING,
+            "%s: event %s failed (delivery %s of %s%s): %r",
+            queue,
+            envelope.event_id,
+            deliveries,
+            self.max_deliveries,
+            ", dead-lettered" if last else "",
+            exc,
+            exc_info=last,
+        )
+        if last:
+            await message.reject(requeue=False)
+        else:
+            delay = self.backoff.delay(deliveries)
+            await self._park(queue, message, delay, {_FAILURES: deliveries})
+
     async def _postpone(self, queue: str, message: RabbitMessage, reason: Exception) -> None:
         """Park the message in `<queue>.wait`, then ack it: the queue keeps flowing."""
-        headers = dict(message.headers or {})
-        postponements = int(headers.get(_POSTPONEMENTS, 0))
+        postponements = _header_count(message, _POSTPONEMENTS)
         if postponements >= self.max_postponements:
             logger.error(
                 "%s: still not ready after %s postponements, dead-lettered: %s",
@@ -249,6 +270,14 @@ class RabbitBus:
             )
             await message.reject(requeue=False)
             return
+        await self._park(queue, message, self.postpone_delay, {_POSTPONEMENTS: postponements + 1})
+
+    async def _park(
+        self, queue: str, message: RabbitMessage, delay: float, counts: dict[str, int]
+    ) -> None:
+        """Into `<queue>.wait` for `delay` seconds (the broker then dead-letters it back into
+        the queue), then acked."""
+        headers = dict(message.headers or {})
         for broker_header in (
             "x-death",
             "x-delivery-count",
@@ -257,7 +286,7 @@ class RabbitBus:
             "x-first-death-reason",
         ):
             headers.pop(broker_header, None)
-        headers[_POSTPONEMENTS] = postponements + 1
+        headers.update(counts)
         # Published before the ack: a crash in between leaves a duplicate, which idempotent
         # consumers absorb, never a loss.
         await self.broker.publish(
@@ -265,7 +294,7 @@ class RabbitBus:
             routing_key=wait_queue(queue),
             persist=True,
             mandatory=False,
-            expiration=self.postpone_delay,
+            expiration=delay,
             headers=headers,
             content_type=message.content_type,
             message_id=message.message_id,
@@ -274,7 +303,31 @@ class RabbitBus:
         await message.ack()
 
 
+def topic_exchange(name: str) -> RabbitExchange:
+    """The durable topic exchange of a publishing service's events."""
+    return RabbitExchange(name, type=ExchangeType.TOPIC, durable=True)
+
+
+def quorum_queue(
+    name: str, routing_key: str = "", *, max_deliveries: int = DEFAULT_MAX_DELIVERIES
+) -> RabbitQueue:
+    """A consumer's durable quorum queue; the broker dead-letters to `<name>.dlq`."""
+    return RabbitQueue(
+        name,
+        queue_type=QueueType.QUORUM,
+        durable=True,
+        routing_key=routing_key,
+        arguments={
+            # deliveries beyond the first are counted; past the limit: dead-lettered
+            "x-delivery-limit": max_deliveries - 1,
+            "x-dead-letter-exchange": "",
+            "x-dead-letter-routing-key": dead_letter_queue(name),
+        },
+    )
+
+
 _POSTPONEMENTS = "x-shopgen-postponements"
+_FAILURES = "x-shopgen-failures"  # failed deliveries before this one, across parkings
 
 
 def dead_letter_queue(queue: str) -> str:
@@ -290,9 +343,10 @@ def auxiliary_queues(queue: str) -> list[str]:
     return [dead_letter_queue(queue), wait_queue(queue)]
 
 
-def _delivery_count(message: RabbitMessage) -> int:
-    """How many times the broker delivered the message before (quorum queues count)."""
-    value = (message.headers or {}).get("x-delivery-count", 0)
+def _header_count(message: RabbitMessage, header: str) -> int:
+    """A count in the message's headers: ours, or `x-delivery-count`, how many times a quorum
+    queue delivered the message before (failed deliveries that crashed the consumer)."""
+    value = (message.headers or {}).get(header, 0)
     try:
         return int(value)
     except (TypeError, ValueError):

@@ -18,7 +18,8 @@ and `app.py` passes `events.lifespan_hooks(settings)` to `create_service_app` (`
 `on_shutdown`).
 
 Queue names (one durable queue per consuming service and binding, dead letters in
-`<queue>.dlq`); each queue's name is also its consumer name in `processed_events`:
+`<queue>.dlq`), declared by the consuming service alone (`declare_queues`, and at its start);
+each queue's name is also its consumer name in `processed_events`:
 
 | role | queue | name function |
 |---|---|---|
@@ -80,7 +81,6 @@ class ServiceEvents:
         self.relay_poll = relay_poll
         self.relay: Relay | None = None
         self.bus: Bus | None = None
-        self.declared: list[tuple[str, EventType]] = []
 
     # --- declarations (at import) -------------------------------------------------------------
 
@@ -149,15 +149,6 @@ class ServiceEvents:
                 description=f"saga {saga.name}: owner",
             )
 
-    def declare_queue(self, queue: str, event: str) -> None:
-        """Create another service's queue for an event this service publishes, at start.
-
-        A queue exists from its consumer's first start; declaring the consumers' queues on the
-        publisher's side too means events published before then wait for it, not vanish.
-        Name it with the functions below (`consumer_queue`, `saga_step_queue`, ...).
-        """
-        self.declared.append((queue, self.catalog[event]))
-
     # --- running (in the lifespan) --------------------------------------------------------------
 
     async def start(self, database: Database, bus: Bus, *, relay: bool = True) -> None:
@@ -173,11 +164,17 @@ class ServiceEvents:
             )
             bus.subscribe(sub.queue, sub.event.exchange, [sub.event.name], consumer)
         await bus.start()
-        for queue, event in self.declared:
-            await bus.declare(queue, event.exchange, [event.name])
         if relay:
             self.relay = Relay(database, bus, poll_interval=self.relay_poll)
             await self.relay.start()
+
+    async def declare_queues(self, bus: Bus) -> None:
+        """Create this service's queues and their bindings without consuming them. Run once
+        at deploy time (`python -m system migrate` or `up`), before any service starts, so that
+        events published before this service first runs wait for it; the service declares
+        them again when it starts. Publishers never declare their consumers' queues."""
+        for sub in self.subscriptions:
+            await bus.declare(sub.queue, sub.event.exchange, [sub.event.name])
 
     def lifespan_hooks(self, settings: Any) -> tuple[Hook, Hook]:
         """`(on_startup, on_shutdown)` hooks for `create_service_app`: start with the app's

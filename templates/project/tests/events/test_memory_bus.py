@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from runtime.events import Envelope, InMemoryBus, PoisonMessage, topic_matches
@@ -99,6 +101,28 @@ async def test_a_failing_handler_is_retried_until_it_succeeds() -> None:
     await bus.stop()
 
     assert attempts == [1, 1, 1]
+    assert bus.dead_letters == {}
+
+
+async def test_a_failed_message_waits_on_a_timer_not_in_the_worker() -> None:
+    bus = InMemoryBus(prefetch=1, max_deliveries=3, retry_delay=0.05)
+    handled: list[str] = []
+    tries: list[str] = []
+
+    async def handle(envelope: Envelope) -> None:
+        tries.append(envelope.data["name"])
+        if envelope.data["name"] == "failing" and tries.count("failing") < 2:
+            raise RuntimeError("a transient fault")
+        handled.append(envelope.data["name"])
+
+    bus.subscribe("q", "orders", ["#"], handle)
+    await bus.start()
+    await bus.publish("orders", "order.created", event(name="failing"))
+    await bus.publish("orders", "order.created", event(name="behind"))
+    await bus.join()
+    await bus.stop()
+
+    assert handled == ["behind", "failing"]  # the one worker took the next message meanwhile
     assert bus.dead_letters == {}
 
 
@@ -225,3 +249,26 @@ async def test_postponements_are_bounded() -> None:
 
     assert calls == 4 + 3  # postponed 4 times, then treated as a failing delivery
     assert len(bus.dead_letters["q"]) == 1
+
+
+async def test_stop_lets_running_handlers_finish_and_cancels_those_past_the_grace() -> None:
+    bus = InMemoryBus(stop_grace=0.2)
+    started = {"quick": asyncio.Event(), "stuck": asyncio.Event()}
+    finished: list[str] = []
+
+    def handler(name: str, seconds: float):
+        async def handle(envelope: Envelope) -> None:
+            started[name].set()
+            await asyncio.sleep(seconds)  # a transaction in progress
+            finished.append(name)
+
+        return handle
+
+    bus.subscribe("quick.orders", "orders", ["order.created"], handler("quick", 0.05))
+    bus.subscribe("stuck.orders", "orders", ["order.created"], handler("stuck", 60))
+    await bus.start()
+    await bus.publish("orders", "order.created", event())
+    await asyncio.gather(*(e.wait() for e in started.values()))
+    await asyncio.wait_for(bus.stop(), timeout=5)
+
+    assert finished == ["quick"]  # finished during stop; the stuck one was cancelled at 0.2 s

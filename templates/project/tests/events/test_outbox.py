@@ -145,3 +145,41 @@ async def test_a_failed_row_is_retried_later_and_does_not_block_others(
     assert sent.published_at is not None
     # backing off: the failed row is not due again yet
     assert await Relay(sqlite_db, bus, retry_base=3600).publish_pending() == 0
+
+
+class UnreachableDatabase:
+    """A relay's database that fails its first `failures` batches, then works."""
+
+    def __init__(self, database: Database, failures: int) -> None:
+        self.database = database
+        self.engine = database.engine
+        self.failures = failures
+
+    def session(self):
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("the database is unreachable")
+        return self.database.session()
+
+
+async def test_the_relay_retries_an_unreachable_database_and_still_stops(
+    sqlite_db: Database,
+) -> None:
+    await create_order(sqlite_db)
+    bus = InMemoryBus()
+    received = asyncio.Event()
+
+    async def handle(envelope: Envelope) -> None:
+        received.set()
+
+    bus.subscribe("billing.orders", "orders", ["order.created"], handle)
+    await bus.start()
+    database = UnreachableDatabase(sqlite_db, failures=2)
+    relay = Relay(database, bus, poll_interval=3600, retry_base=0.01)  # type: ignore[arg-type]
+    await relay.start()
+    try:
+        await asyncio.wait_for(received.wait(), 30)  # a guard against hanging, not a timing
+        assert database.failures == 0  # both failures were retried (by stamina)
+    finally:
+        await relay.stop()  # stops at once, waiting for a commit or the next poll
+        await bus.stop()

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 import aio_pika
+import pytest
 from sqlalchemy import func, insert, select
 
 from runtime.db import Database
@@ -22,7 +23,6 @@ from runtime.events import (
     InMemoryBus,
     Relay,
     ServiceEvents,
-    consumer_queue,
 )
 from runtime.events.bus import RetryLater
 from runtime.events.rabbit import RabbitBus, dead_letter_queue
@@ -166,16 +166,25 @@ async def test_publishing_declares_a_missing_exchange(
         await connection.close()
 
 
-async def test_a_publisher_declares_its_consumers_queues(
+async def test_a_consumer_declared_at_deploy_time_gets_what_was_published_before_it_ran(
     rabbit: Callable[..., RabbitBus], make_pg_db: Callable[[], Awaitable[Database]], schema
 ) -> None:
-    """The outbox, relay and bus wired by `ServiceEvents`: a consumer that has never run yet
-    still gets the events published before its first start."""
+    """The outbox, relay and bus wired by `ServiceEvents`: the deploy step declares the
+    consumer's own queues (`declare_queues`, as `python -m system migrate` does), so a
+    consumer that has never run yet still gets the events published before its first start;
+    the publisher declares nothing of its consumers."""
     exchange, _ = names()
     catalog = EventCatalog([EventType("order.created", exchange, publisher="orders")])
     shipping_name = f"shipping-{uuid.uuid4().hex[:8]}"
+    received: list[dict] = []
+
+    async def handle(ctx: EventContext, payload: dict) -> None:
+        received.append(payload)
+
+    shipping = ServiceEvents(shipping_name, catalog)
+    shipping.consume("order.created", handle)
+    await shipping.declare_queues(rabbit(service=shipping_name))  # the deploy step
     orders = ServiceEvents("orders", catalog)
-    orders.declare_queue(consumer_queue(shipping_name, "order.created"), "order.created")
     orders_db, shipping_db = await make_pg_db(), await make_pg_db()
     await orders.start(orders_db, rabbit(service="orders"))
     try:
@@ -188,13 +197,6 @@ async def test_a_publisher_declares_its_consumers_queues(
                 return (await session.execute(unsent)).scalar_one() == 0
 
         await until(relayed, "the relay sends the event")
-        received: list[dict] = []
-
-        async def handle(ctx: EventContext, payload: dict) -> None:
-            received.append(payload)
-
-        shipping = ServiceEvents(shipping_name, catalog)
-        shipping.consume("order.created", handle)
         await shipping.start(shipping_db, rabbit(service=shipping_name))
 
         async def handled() -> bool:
@@ -270,6 +272,78 @@ async def test_an_undecodable_message_is_dead_lettered_at_once(
     found = await wait_for_dead_letters(amqp_url, queue, "the undecodable message is dead-lettered")
     assert found == [b"{not json"]
     assert effects.calls == 1  # the handler never saw the undecodable message
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 5000 + b"]" * 5000,  # too deep to decode with a recursive parser
+        b'{"data": {"x": "' + b"x" * (2 * 1024 * 1024) + b'"}}',  # above MAX_MESSAGE_BYTES
+    ],
+    ids=["too-deep", "too-large"],
+)
+async def test_a_message_too_deep_or_too_large_is_dead_lettered_at_once(
+    rabbit: Callable[..., RabbitBus], pg_db: Database, schema, amqp_url: str, body: bytes
+) -> None:
+    exchange, queue = names()
+    bus = rabbit(service="shipping")
+    effects = Effects(pg_db, schema, queue)
+    bus.subscribe(queue, exchange, ["order.created"], effects)
+    await bus.start()
+
+    connection = await aio_pika.connect_robust(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        target = await channel.get_exchange(exchange)
+        for _ in range(3):  # more than one: none of them may wedge the queue
+            message = aio_pika.Message(body, content_type="application/json", delivery_mode=2)
+            await target.publish(message, routing_key="order.created")
+    await bus.publish(exchange, "order.created", order_created())
+
+    async def handled() -> bool:
+        return await count(pg_db, processed_events) == 1
+
+    await until(handled, "the valid event behind them is handled")
+    found: list[bytes] = []
+
+    async def all_dead_lettered() -> bool:
+        found.extend(await take_dead_letters(amqp_url, queue))
+        return len(found) == 3
+
+    await until(all_dead_lettered, "the three messages are dead-lettered")
+    assert found == [body] * 3
+    assert effects.calls == 1  # the handler never saw them
+
+
+async def test_a_failed_message_waits_on_the_broker_not_in_the_consumer(
+    rabbit: Callable[..., RabbitBus], amqp_url: str
+) -> None:
+    """One message at a time (prefetch 1): the failed one is parked in `<queue>.wait` for
+    its backoff, and the one behind it is handled meanwhile."""
+    exchange, queue = names()
+    bus = rabbit(service="orders", prefetch=1, max_deliveries=3, retry_delay=0.2)
+    tries: dict[str, int] = {}
+    handled: list[str] = []
+
+    async def handle(envelope: Envelope) -> None:
+        name = envelope.data["name"]
+        tries[name] = tries.get(name, 0) + 1
+        if name == "failing" and tries[name] < 3:
+            raise RuntimeError("a transient fault")
+        handled.append(name)
+
+    bus.subscribe(queue, exchange, ["order.created"], handle)
+    await bus.start()
+    await bus.publish(exchange, "order.created", order_created(name="failing"))
+    await bus.publish(exchange, "order.created", order_created(name="behind"))
+
+    async def both_handled() -> bool:
+        return sorted(handled) == ["behind", "failing"]
+
+    await until(both_handled, "the failing message is handled on its third delivery")
+    assert handled == ["behind", "failing"]
+    assert tries["failing"] == 3  # the broker's redeliveries count against max_deliveries
+    assert await take_dead_letters(amqp_url, queue) == []
 
 
 async def test_a_message_that_came_too_early_is_postponed_not_failed(

@@ -36,6 +36,8 @@ from runtime.events import (
     find_sagas,
 )
 from runtime.events.saga import SagaError, sagas_router
+from runtime.settings import ServiceSettings
+from runtime.testing import bearer, service_token, token_settings
 
 PAYMENT_LIMIT = Decimal("100")  # the payment step declines larger amounts
 
@@ -469,10 +471,15 @@ async def test_the_owner_serves_the_saga_state_and_history(shop: Shop) -> None:
     saga = await shop.finished(order_id)
     app = FastAPI()
     app.state.db = shop.databases["orders"]
+    app.state.settings = ServiceSettings(app_env="test", **token_settings())
     install_error_handlers(app)
     app.include_router(sagas_router())
 
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as c:
+    transport = httpx.ASGITransport(app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as anonymous:
+        assert (await anonymous.get("/sagas")).status_code == 401
+    headers = bearer(service_token())  # for admins and other services only
+    async with httpx.AsyncClient(transport=transport, base_url="http://t", headers=headers) as c:
         found = await c.get("/sagas", params={"name": shop.saga.name, "key": str(order_id)})
         one = await c.get(f"/sagas/{saga['saga_id']}")
         missing = await c.get(f"/sagas/{uuid.uuid4()}")

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from runtime.settings import DEFAULT_JWT_SECRET, ServiceSettings, async_database_url
+from runtime import keys
+from runtime.settings import DEFAULT_SERVICE_TOKEN_SECRET, ServiceSettings, async_database_url
+from runtime.testing import keypair
 
 
 class OrdersSettings(ServiceSettings):
@@ -14,34 +16,87 @@ class OrdersSettings(ServiceSettings):
     port: int = 8003
 
 
+class IssuerSettings(ServiceSettings):
+    service_name: str = "users"
+    issues_tokens = True
+
+
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch, tmp_path):
     for name in ("APP_ENV", "JWT_SECRET", "ORDERS_DATABASE_URL", "DATABASE_URL", "SERVICE_URLS"):
         monkeypatch.delenv(name, raising=False)
+    for name in ("SERVICE_TOKEN_SECRET", "JWT_PRIVATE_KEY", "JWT_PUBLIC_KEY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(f"{name}_FILE", raising=False)
     monkeypatch.chdir(tmp_path)  # no .env from the repository
+
+
+def _public_key(monkeypatch):
+    monkeypatch.setenv("JWT_PUBLIC_KEY", keypair()[1])
 
 
 def test_production_refuses_the_default_secret(monkeypatch):
     monkeypatch.setenv("APP_ENV", "production")
-    with pytest.raises(ValidationError, match="JWT_SECRET must be set"):
+    _public_key(monkeypatch)
+    with pytest.raises(ValidationError, match="SERVICE_TOKEN_SECRET must be set"):
         OrdersSettings()
 
 
 def test_production_refuses_a_short_secret(monkeypatch):
     monkeypatch.setenv("APP_ENV", "production")
-    monkeypatch.setenv("JWT_SECRET", "short")
+    monkeypatch.setenv("SERVICE_TOKEN_SECRET", "short")
+    _public_key(monkeypatch)
     with pytest.raises(ValidationError, match="at least"):
         OrdersSettings()
 
 
-def test_production_accepts_its_own_secret(monkeypatch):
+@pytest.mark.parametrize("variable", ["SERVICE_TOKEN_SECRET", "JWT_SECRET"])
+def test_production_accepts_its_own_secret(monkeypatch, variable):
     monkeypatch.setenv("APP_ENV", "production")
-    monkeypatch.setenv("JWT_SECRET", "s" * 40)
-    assert OrdersSettings().jwt_secret == "s" * 40
+    monkeypatch.setenv(variable, "s" * 40)  # JWT_SECRET: its former name
+    _public_key(monkeypatch)
+    assert OrdersSettings().service_token_secret == "s" * 40
 
 
-def test_development_accepts_the_default_secret():
-    assert OrdersSettings().jwt_secret == DEFAULT_JWT_SECRET
+def test_production_refuses_a_missing_public_key(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SERVICE_TOKEN_SECRET", "s" * 40)
+    with pytest.raises(ValidationError, match="JWT_PUBLIC_KEY"):
+        OrdersSettings()
+
+
+def test_an_issuer_refuses_to_start_without_its_private_key(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SERVICE_TOKEN_SECRET", "s" * 40)
+    _public_key(monkeypatch)
+    with pytest.raises(ValidationError, match="JWT_PRIVATE_KEY"):
+        IssuerSettings()
+
+
+def test_keys_are_read_from_files(monkeypatch, tmp_path):
+    private, public = keypair()
+    (tmp_path / "private.pem").write_text(private)
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SERVICE_TOKEN_SECRET", "s" * 40)
+    monkeypatch.setenv("JWT_PRIVATE_KEY_FILE", str(tmp_path / "private.pem"))
+    settings = IssuerSettings()
+    assert keys.public_pem_of(settings.jwt_public_key) == keys.public_pem_of(public)
+
+
+def test_a_private_key_of_another_pair_is_refused(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SERVICE_TOKEN_SECRET", "s" * 40)
+    monkeypatch.setenv("JWT_PRIVATE_KEY", keys.new_private_pem())
+    _public_key(monkeypatch)
+    with pytest.raises(ValidationError, match="not one keypair"):
+        OrdersSettings()
+
+
+def test_development_makes_its_own_keypair_once(tmp_path):
+    settings = OrdersSettings()
+    assert settings.service_token_secret == DEFAULT_SERVICE_TOKEN_SECRET
+    assert (tmp_path / keys.DEV_KEY_DIR / keys.DEV_PRIVATE_KEY).exists()  # under .data/
+    assert OrdersSettings().jwt_public_key == settings.jwt_public_key
 
 
 def test_database_defaults_to_sqlite_per_service():

@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
+from runtime.access import ADMIN, SERVICE, allow
 from runtime.db import SessionDep
 from runtime.errors import NotFound
 from runtime.events.saga.owner import find_sagas, get_saga
@@ -36,8 +37,10 @@ class SagaInstance(BaseModel):
 
 
 def sagas_router(prefix: str = "/sagas") -> APIRouter:
-    """`GET {prefix}/{saga_id}` and `GET {prefix}?name=&key=` (newest first)."""
-    router = APIRouter(prefix=prefix, tags=["sagas"])
+    """`GET {prefix}/{saga_id}` and `GET {prefix}?name=&key=` (newest first), for admins and
+    other services."""
+    admitted = Depends(allow(ADMIN, SERVICE))
+    router = APIRouter(prefix=prefix, tags=["sagas"], dependencies=[admitted])
 
     @router.get("/{saga_id}", response_model=SagaInstance)
     async def read_saga(saga_id: UUID, session: SessionDep) -> dict[str, Any]:

@@ -1,6 +1,9 @@
 # Scaffolded once by shopgen. This file is yours: shopgen never changes it again.
 """Hooks around `/orders`: what the shop checks before it accepts an order.
 
+The customer (`user_id`) comes from the caller's token; `total`, `status` and `cancel_reason`
+are server-managed: no client can send them, they are set here and by the checkout saga.
+
 A new order must name a known user (asked of the users service; while that service's breaker
 is open its fallback `{name: Unknown User}` is served and the order is accepted rather than
 refused) and products that exist. Prices and the total come from the products service
@@ -20,13 +23,13 @@ from runtime.errors import UpstreamError, UpstreamUnavailable, ValidationFailed
 from ...clients import ValidateRequest
 from ...context import Context
 from ...models import Order
-from ...schemas import OrderCreate, OrderItem, OrderStatus, OrderUpdate
+from ...schemas import OrderDraft, OrderItem, OrderStatus, OrderUpdate
 
 # Set when the order is placed; changing them later would bypass the checkout.
-FIXED = ("user_id", "items", "total")
+FIXED = ("items",)
 
 
-async def before_create_order(ctx: Context, data: OrderCreate) -> OrderCreate:
+async def before_create_order(ctx: Context, data: OrderDraft) -> OrderDraft:
     """Check the user and the products; store the catalogue's prices and total."""
     if not data.items:
         raise ValidationFailed("an order needs at least one item")
@@ -46,7 +49,7 @@ async def before_create_order(ctx: Context, data: OrderCreate) -> OrderCreate:
     return data.model_copy(update=update)
 
 
-async def _priced(ctx: Context, data: OrderCreate) -> tuple[list[OrderItem], Decimal]:
+async def _priced(ctx: Context, data: OrderDraft) -> tuple[list[OrderItem], Decimal]:
     """The order's lines at the catalogue's prices, and the total the products service
     computes for them."""
     items = [{"product_id": str(i.product_id), "quantity": i.quantity} for i in data.items]
@@ -61,7 +64,8 @@ async def _priced(ctx: Context, data: OrderCreate) -> tuple[list[OrderItem], Dec
 
 
 async def before_update_order(ctx: Context, current: Order, changes: OrderUpdate) -> OrderUpdate:
-    """The user, items and total are fixed once the order is placed."""
+    """The items are fixed once the order is placed (the user and total are never in an
+    update: they are the owner and a server-managed field)."""
     fixed = sorted(changes.model_fields_set & set(FIXED))
     if fixed:
         raise ValidationFailed(f"{', '.join(fixed)} cannot change once the order is placed")

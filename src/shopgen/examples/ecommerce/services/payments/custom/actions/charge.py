@@ -33,4 +33,4 @@ async def charge(ctx: SagaContext, payload: InventoryReserved) -> StepResult:
     await ctx.session.flush()
     if payment.failure_reason:
         return StepResult.failure(reason=payment.failure_reason)
-    return StepResult.success(payment_id=payment.id)
+    return StepResult.success(payment_id=payment.id, amount=amount)

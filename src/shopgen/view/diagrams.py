@@ -16,8 +16,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from shopgen.spec.model import Saga, SagaStep
-    from shopgen.view import ProjectView
+    from shopgen.spec.model import Saga, SagaStep, Spec
+    from shopgen.view.services import RouteView, ServiceView
 
 INDENT = "    "
 
@@ -59,14 +59,17 @@ class Consumer:
 class Diagrams:
     """All diagrams of one project; each property is the Mermaid source of one diagram."""
 
-    project: ProjectView
+    title: str  # the project's
+    spec: Spec
+    services: list[ServiceView]
+    routes: list[RouteView]
 
     @cached_property
     def capabilities(self) -> str:
         """The business capability map: project → capabilities → sub-capabilities and owners."""
-        lines = ["flowchart LR", f"{INDENT}project([{_label(self.project.title)}])"]
+        lines = ["flowchart LR", f"{INDENT}project([{_label(self.title)}])"]
         owned: set[str] = set()
-        for number, capability in enumerate(self.project.spec.capabilities):
+        for number, capability in enumerate(self.spec.capabilities):
             cap = f"cap_{number}"
             lines.append(f"{INDENT}project --> {cap}[{_label(capability.name)}]")
             for sub_number, include in enumerate(capability.includes):
@@ -74,10 +77,10 @@ class Diagrams:
             for service in capability.services:
                 owned.add(service)
                 lines.append(f"{INDENT}{cap} -. owned by .-> {_node_id('svc', service)}")
-        for service in self.project.services:
+        for service in self.services:
             lines.append(f"{INDENT}{_node_id('svc', service.name)}{{{{{_label(service.name)}}}}}")
-        unowned = [s.name for s in self.project.services if s.name not in owned]
-        if unowned and self.project.spec.capabilities:
+        unowned = [s.name for s in self.services if s.name not in owned]
+        if unowned and self.spec.capabilities:
             lines.append(f'{INDENT}unassigned["(no capability)"]')
             lines += [f"{INDENT}unassigned -.- {_node_id('svc', name)}" for name in unowned]
         lines.append(f"{INDENT}classDef service fill:#e8f0fe,stroke:#4a6fa5")
@@ -88,13 +91,13 @@ class Diagrams:
     def dependencies(self) -> str:
         """Who talks to whom synchronously: gateway routes, `calls:` and each service's database."""
         lines = ["flowchart LR", f"{INDENT}client([client]) --> gateway{{{{gateway}}}}"]
-        for service in self.project.services:
+        for service in self.services:
             lines.append(f"{INDENT}{_node_id('svc', service.name)}[{_label(service.name)}]")
-        for route in self.project.routes:
+        for route in self.routes:
             auth = " (JWT)" if route.auth_required else ""
             label = _label(f"{route.prefix}{auth}")
             lines.append(f"{INDENT}gateway -->|{label}| {_node_id('svc', route.service.name)}")
-        for service in self.project.services:
+        for service in self.services:
             for call in service.calls:
                 details = [f"timeout {_seconds(call.spec.timeout)}"]
                 if call.spec.retries:
@@ -107,7 +110,7 @@ class Diagrams:
                     f"{INDENT}{_node_id('svc', service.name)} -->|{_label(', '.join(details))}| "
                     f"{_node_id('svc', call.target)}"
                 )
-        for service in self.project.services:
+        for service in self.services:
             database = _node_id("db", service.name)
             lines.append(
                 f"{INDENT}{_node_id('svc', service.name)} -.- "
@@ -120,20 +123,20 @@ class Diagrams:
     @cached_property
     def consumers(self) -> dict[str, list[Consumer]]:
         """Every event's consumers: `consumes:` handlers, saga steps and owners, read models."""
-        found: dict[str, list[Consumer]] = {name: [] for name in self.project.spec.events}
+        found: dict[str, list[Consumer]] = {name: [] for name in self.spec.events}
 
         def add(event: str, service: str, reason: str) -> None:
             consumer = Consumer(service, reason)
             if consumer not in found.setdefault(event, []):
                 found[event].append(consumer)
 
-        for name, service in self.project.spec.services.items():
+        for name, service in self.spec.services.items():
             for event, handler in service.consumes.items():
                 add(event, name, handler)
             for model_name, model in service.read_models.items():
                 for event in model.on:
                     add(event, name, f"read model {model_name}")
-        for saga_name, saga in self.project.spec.sagas.items():
+        for saga_name, saga in self.spec.sagas.items():
             previous = saga.trigger
             for step in saga.steps:
                 add(previous, step.service, f"{saga_name}: {step.action}")
@@ -146,9 +149,9 @@ class Diagrams:
     def events(self) -> str:
         """The event topology: publisher → event → consumers."""
         lines = ["flowchart LR"]
-        for service in self.project.services:
+        for service in self.services:
             lines.append(f"{INDENT}{_node_id('svc', service.name)}[{_label(service.name)}]")
-        for name, event in self.project.spec.events.items():
+        for name, event in self.spec.events.items():
             node = _node_id("ev", name)
             lines.append(f"{INDENT}{node}>{_label(name)}]")
             lines.append(f"{INDENT}{_node_id('svc', event.publisher)} --> {node}")
@@ -160,15 +163,15 @@ class Diagrams:
         lines.append(f"{INDENT}classDef service fill:#e8f0fe,stroke:#4a6fa5")
         lines.append(f"{INDENT}classDef event fill:#fff4e0,stroke:#c78a1b")
         lines.append(f"{INDENT}class {','.join(self._service_ids)} service")
-        if self.project.spec.events:
-            events = ",".join(_node_id("ev", name) for name in self.project.spec.events)
+        if self.spec.events:
+            events = ",".join(_node_id("ev", name) for name in self.spec.events)
             lines.append(f"{INDENT}class {events} event")
         return "\n".join(lines) + "\n"
 
     @cached_property
     def sagas(self) -> dict[str, str]:
         """One sequence diagram per saga: the happy path, and every failure with compensations."""
-        return {name: self._saga(name, saga) for name, saga in self.project.spec.sagas.items()}
+        return {name: self._saga(name, saga) for name, saga in self.spec.sagas.items()}
 
     def all(self) -> dict[str, str]:
         """Every diagram by title, in reading order (what `shopgen graph` prints)."""
@@ -184,10 +187,10 @@ class Diagrams:
 
     @cached_property
     def _service_ids(self) -> list[str]:
-        return [_node_id("svc", service.name) for service in self.project.services]
+        return [_node_id("svc", service.name) for service in self.services]
 
     def _publisher(self, event: str) -> str | None:
-        found = self.project.spec.events.get(event)
+        found = self.spec.events.get(event)
         return found.publisher if found else None
 
     def _saga(self, name: str, saga: Saga) -> str:
