@@ -121,13 +121,18 @@ class Relay:
         poll_interval: float = 2.0,
         retry_base: float = 0.5,
         retry_max: float = 60.0,
+        stop_grace: float = 3.0,
     ) -> None:
         self.database = database
         self.bus = bus
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.backoff = Backoff(retry_base, retry_max)
+        self.stop_grace = stop_grace
         self._wakeup = asyncio.Event()
+        self._idle = asyncio.Event()  # no batch is running
+        self._idle.set()
+        self._stopping = False
         self._task: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
@@ -136,15 +141,24 @@ class Relay:
     async def start(self) -> None:
         if self._task is None:
             _relays.add(self)
+            self._stopping = False
             self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
         _relays.discard(self)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wakeup.set()
+        if not self._idle.is_set():
+            # The running batch finishes (within `stop_grace` seconds): cancelled inside its
+            # transaction, it would leave its connection behind (on SQLite with the database's
+            # write lock) and send its rows again after a restart.
+            await asyncio.wait({self._task}, timeout=self.stop_grace)
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
 
     async def publish_pending(self) -> int:
         """Send one batch of due rows; returns how many were sent."""
@@ -192,11 +206,18 @@ class Relay:
                 )
         return len(sent)
 
+    async def _publish_batch(self) -> int:
+        self._idle.clear()
+        try:
+            return await self.publish_pending()
+        finally:
+            self._idle.set()
+
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             self._wakeup.clear()  # a commit during the batch wakes the next round at once
             # (stamina.set_active(False) in a test makes such a failure end the relay)
-            sent = await self.backoff.call(_database_failed, self.publish_pending)
+            sent = await self.backoff.call(_database_failed, self._publish_batch)
             if sent >= self.batch_size:
                 continue
             # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation

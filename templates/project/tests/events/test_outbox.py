@@ -118,6 +118,45 @@ async def test_a_commit_wakes_the_relay_at_once(sqlite_db: Database) -> None:
         await bus.stop()
 
 
+class SlowBus(InMemoryBus):
+    """A broker that holds each publication until `release` is set (a stand-in: a slow broker
+    cannot be made to wait on demand)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.publishing = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def publish(self, exchange: str, routing_key: str, envelope: Envelope) -> None:
+        self.publishing.set()
+        await self.release.wait()
+        await super().publish(exchange, routing_key, envelope)
+
+
+@pytest.mark.parametrize("released", [True, False])
+async def test_stop_lets_a_running_batch_finish_within_the_grace(
+    sqlite_db: Database, released: bool
+) -> None:
+    """Stopped in the middle of a batch, the relay finishes it (its rows are marked sent, its
+    transaction ends); a batch still running after `stop_grace` is cancelled, its rows unsent."""
+    await create_order(sqlite_db)
+    bus = SlowBus()
+    relay = Relay(sqlite_db, bus, poll_interval=3600, stop_grace=0.5 if not released else 30)
+    await relay.start()
+    await asyncio.wait_for(bus.publishing.wait(), 30)  # a guard against hanging, not a timing
+    stopping = asyncio.create_task(relay.stop())
+    await asyncio.sleep(0.05)
+    assert not stopping.done()  # waiting for the batch, not cancelling it
+    if released:
+        bus.release.set()
+    await asyncio.wait_for(stopping, 30)
+
+    (row,) = await outbox_rows(sqlite_db)
+    assert (row.published_at is not None) is released
+    async with sqlite_db.session() as session, session.begin():  # no lock was left behind
+        await emitter.emit(session, "payment.failed", {"reason": "x"})
+
+
 class RefusingBus(InMemoryBus):
     """A broker that refuses one exchange (a stand-in: no real broker refuses on demand)."""
 
