@@ -34,11 +34,16 @@ GRACEFUL_SHUTDOWN = 10.0  # seconds in-flight requests get to finish on stop
 
 @dataclass(frozen=True)
 class AppSpec:
-    """One app to serve: its name (for logs), the ASGI app, and its port (0: any free one)."""
+    """One app to serve: its name (for logs), the ASGI app, and its port (0: any free one).
+
+    A `front` app (the gateway) starts listening only once the others have started, so that
+    its `/ready` means the system behind it is up.
+    """
 
     name: str
     app: ASGIApp
     port: int = 0
+    front: bool = False
 
 
 class _Server(uvicorn.Server):
@@ -184,17 +189,18 @@ async def embedded(
     """
     given = dict(sockets or {})
     sockets = {spec.name: given.get(spec.name) or bind_socket(host, spec.port) for spec in apps}
-    servers = {spec.name: _server(spec, log_level) for spec in apps}
-    tasks = {
-        name: asyncio.create_task(server.serve(sockets=[sockets[name]]), name=f"serve-{name}")
-        for name, server in servers.items()
-    }
-    running = RunningSystem(servers, tasks)
-    for name, sock in sockets.items():
-        port = sock.getsockname()[1]
-        running.urls[name] = f"http://{host}:{port}"
+    running = RunningSystem({}, {})
+    for spec in apps:
+        running.urls[spec.name] = f"http://{host}:{sockets[spec.name].getsockname()[1]}"
     try:
-        await _until_started(running)
+        for front in (False, True):
+            for spec in apps:
+                if spec.front is front:
+                    server = running.servers[spec.name] = _server(spec, log_level)
+                    running.tasks[spec.name] = asyncio.create_task(
+                        server.serve(sockets=[sockets[spec.name]]), name=f"serve-{spec.name}"
+                    )
+            await _until_started(running)
         if wait_ready:
             await wait_until_ready(running.urls.values(), timeout=ready_timeout)
         yield running

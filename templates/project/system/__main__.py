@@ -87,7 +87,7 @@ def embedded_apps(port_of: dict[str, int]) -> list[AppSpec]:
         app = app_module.create_app(config.Settings(port=port_of[info.name]))
         apps.append(AppSpec(info.name, app, port_of[info.name]))
     gateway = create_gateway(GatewaySettings(gateway_port=port_of[GATEWAY]))
-    apps.append(AppSpec(GATEWAY, gateway, port_of[GATEWAY]))
+    apps.append(AppSpec(GATEWAY, gateway, port_of[GATEWAY], front=True))
     return apps
 
 

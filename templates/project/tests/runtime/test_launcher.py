@@ -70,6 +70,43 @@ async def test_apps_can_be_built_knowing_each_others_ports():
             }
 
 
+async def test_a_front_app_listens_only_once_the_others_have_started():
+    """The gateway is `front`: while a service is still starting (migrating, say), connecting
+    to the gateway is refused, so its `/ready` cannot answer before the system is up."""
+    from contextlib import asynccontextmanager
+
+    release, stop = asyncio.Event(), asyncio.Event()
+
+    @asynccontextmanager
+    async def slow_start(app: FastAPI):
+        await release.wait()
+        yield
+
+    sockets = bind_free_sockets(["gateway", "service"])
+    gateway = f"http://127.0.0.1:{sockets['gateway'].getsockname()[1]}"
+    apps = [
+        AppSpec("gateway", ready_app("gateway"), front=True),
+        AppSpec("service", FastAPI(lifespan=slow_start)),
+    ]
+
+    async def serve() -> None:
+        async with embedded(apps, sockets=sockets, wait_ready=False):
+            await stop.wait()
+
+    serving = asyncio.create_task(serve())
+    try:
+        await asyncio.sleep(0.3)  # time for the gateway to start, were it not held back
+        async with httpx.AsyncClient() as client:
+            with pytest.raises(httpx.ConnectError):
+                await client.get(f"{gateway}/ready")
+        release.set()
+        await wait_until_ready([gateway], timeout=30)  # a guard against hanging, not a timing
+    finally:
+        release.set()
+        stop.set()
+        await serving
+
+
 async def test_an_app_failing_at_startup_is_reported():
     from contextlib import asynccontextmanager
 
