@@ -249,6 +249,33 @@ def test_compose_runs_every_service_behind_healthy_dependencies(repo: Rendered) 
         assert services[item.name]["environment"]["MIGRATE_ON_START"] == "false"
 
 
+def test_compose_gives_the_token_keys_as_files_the_issuer_alone_signing(repo: Rendered) -> None:
+    """The keypair of user tokens reaches the containers as secrets (files `make keys` writes
+    under .secrets/, git- and docker-ignored), not as environment variables: every process
+    gets the public key, only the issuer the private one."""
+    compose = repo.yaml("deploy/compose.yaml")
+    secrets = {"jwt_public_key": {"file": "${JWT_PUBLIC_KEY_PATH:-../.secrets/jwt-public.pem}"}}
+    if repo.view.issuer:
+        secrets["jwt_private_key"] = {
+            "file": "${JWT_PRIVATE_KEY_PATH:-../.secrets/jwt-private.pem}"
+        }
+    assert compose["secrets"] == secrets
+    services = compose["services"]
+    for service in repo.view.services:
+        environment = services[service.name]["environment"]
+        assert environment["JWT_PUBLIC_KEY_FILE"] == "/run/secrets/jwt_public_key"
+        assert "JWT_PUBLIC_KEY" not in environment and "JWT_PRIVATE_KEY" not in environment
+        issuer = service is repo.view.issuer
+        assert services[service.name]["secrets"] == (
+            ["jwt_public_key", "jwt_private_key"] if issuer else ["jwt_public_key"]
+        )
+        assert (environment.get("JWT_PRIVATE_KEY_FILE") == "/run/secrets/jwt_private_key") is issuer
+    assert services["gateway"]["secrets"] == ["jwt_public_key"]
+    assert ".secrets/" in repo.text(".gitignore").split()
+    assert ".secrets/" in repo.text(".dockerignore").split()
+    assert "compose-up: keys" in repo.text("Makefile")
+
+
 def test_compose_gives_each_service_its_own_database(repo: Rendered) -> None:
     services = repo.yaml("deploy/compose.yaml")["services"]
     for item in repo.view.deploy.services:

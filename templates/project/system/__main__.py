@@ -10,6 +10,8 @@ python -m system up [NAME ...]       one background process per service and the 
                                      only those named (distributed mode: PostgreSQL, RabbitMQ)
 python -m system status              each process: running and ready, or not
 python -m system down [NAME ...]     stop all of them, or only those named
+python -m system keys               make the keypair of user tokens the containers use, under
+                                     .secrets/ (git-ignored), unless it is there already
 python -m system admin LOGIN [--distributed]
                                      create the first admin, or make an account one
                                      (password from ADMIN_PASSWORD, or asked for)
@@ -34,6 +36,7 @@ from pathlib import Path
 
 import httpx
 
+from runtime import keys
 from runtime.databases import DatabaseSetupError, ensure_database
 from runtime.db import Database, run_migrations
 from runtime.launcher import (
@@ -266,6 +269,12 @@ def down(names: Sequence[str]) -> int:
     return 0
 
 
+def make_keys() -> int:
+    private, public, made = keys.keypair_files(keys.SECRETS_DIR)
+    print(f"{'made' if made else 'kept'} {private} (the issuer's signing key) and {public}")
+    return 0
+
+
 def admin(login: str, distributed: bool) -> int:
     from system.admin import AdminError, database_url, make_admin
 
@@ -293,6 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("status", help="which processes are running and ready")
     finish = commands.add_parser("down", help="stop the processes started by 'up'")
     finish.add_argument("names", nargs="*", metavar="NAME", help="services (or 'gateway')")
+    commands.add_parser("keys", help="make the containers' keypair of user tokens (.secrets/)")
     promote = commands.add_parser("admin", help="create the first admin or promote an account")
     promote.add_argument("login", help="the account's login (its email)")
     promote.add_argument(
@@ -310,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
             return status()
         if args.command == "admin":
             return admin(args.login, args.distributed)
+        if args.command == "keys":
+            return make_keys()
         return down(args.names)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)

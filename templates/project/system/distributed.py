@@ -192,10 +192,8 @@ def _public_key_file(config: Config) -> str:
         return path
     if (config.get("APP_ENV") or "development") != "development":
         raise ConfigError("GATEWAY=haproxy needs JWT_PUBLIC_KEY_FILE (the issuer's public key)")
-    _, public = keys.development_keypair()
-    path = keys.DEV_KEY_DIR / "jwt-public.pem"
-    path.write_text(public, encoding="ascii")
-    return str(path.resolve())
+    _, public, _ = keys.keypair_files(keys.DEV_KEY_DIR)
+    return str(public.resolve())
 
 
 def gateway_process(config: Config, port_of: Mapping[str, int], shared: dict) -> Process:

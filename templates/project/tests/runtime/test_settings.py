@@ -95,8 +95,32 @@ def test_a_private_key_of_another_pair_is_refused(monkeypatch):
 def test_development_makes_its_own_keypair_once(tmp_path):
     settings = OrdersSettings()
     assert settings.service_token_secret == DEFAULT_SERVICE_TOKEN_SECRET
-    assert (tmp_path / keys.DEV_KEY_DIR / keys.DEV_PRIVATE_KEY).exists()  # under .data/
+    assert (tmp_path / keys.DEV_KEY_DIR / keys.PRIVATE_KEY_FILE).exists()  # under .data/
     assert OrdersSettings().jwt_public_key == settings.jwt_public_key
+
+
+def test_make_keys_writes_the_containers_keypair_once(monkeypatch, capsys):
+    """`python -m system keys` (`make keys`): the pair deploy/compose.yaml mounts, its private
+    half readable by its owner only; run again, it keeps the pair (a new private key would
+    invalidate every token issued). Outside development the issuer loads it from the files."""
+    from system.__main__ import main
+
+    assert main(["keys"]) == 0
+    private = keys.SECRETS_DIR / keys.PRIVATE_KEY_FILE
+    public = keys.SECRETS_DIR / keys.PUBLIC_KEY_FILE
+    assert capsys.readouterr().out.startswith(f"made {private} ")
+    assert private.stat().st_mode & 0o777 == 0o600
+    signing_key = private.read_text()
+    assert main(["keys"]) == 0
+    assert capsys.readouterr().out.startswith(f"kept {private} ")
+    assert private.read_text() == signing_key
+
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SERVICE_TOKEN_SECRET", "s" * 40)
+    monkeypatch.setenv("JWT_PRIVATE_KEY_FILE", str(private))
+    monkeypatch.setenv("JWT_PUBLIC_KEY_FILE", str(public))
+    settings = IssuerSettings()  # refused unless the two files are one keypair
+    assert keys.public_pem_of(settings.jwt_public_key) == public.read_text()
 
 
 def test_database_defaults_to_sqlite_per_service():
