@@ -16,6 +16,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import ssl
 import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -154,7 +155,13 @@ class Proxy:
         self.identify = ClientIdentifier(settings.trusted_proxies)
         self.limiter: RateLimiter | None = None
         self.registry: Registry | None = None
-        self.upstreams = UpstreamPool(connect_timeout=10, read_timeout=settings.upstream_timeout)
+        self.upstreams = UpstreamPool(
+            connect_timeout=10,
+            read_timeout=settings.upstream_timeout,
+            tls=ssl.create_default_context(cafile=settings.upstream_ca_file)
+            if settings.upstream_ca_file
+            else None,
+        )
         # Verified tokens -> their claims: the signature is checked once per token, not once
         # per request (exp is still checked on every request). Emptied when full.
         self._verified: dict[str, dict[str, Any]] = {}

@@ -36,6 +36,9 @@ class GatewaySettings(ServiceSettings):
     # Peers (IPs or CIDRs) whose X-Forwarded-For is believed; empty: the TCP peer is the client.
     trusted_proxies: CommaList = Field(default_factory=list)
     upstream_timeout: float = Field(default=30.0, gt=0)
+    # CA bundle (PEM) that https upstreams' certificates are verified against, such as a private
+    # CA's; unset: the system's CAs.
+    upstream_ca_file: str | None = None
     # Request bodies above this many bytes are refused with 413 (never buffered).
     gateway_max_body: int = Field(default=1024 * 1024, ge=0)
     # Processes serving the gateway's port (`python -m gateway` only; embedded mode runs one).

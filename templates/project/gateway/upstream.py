@@ -224,9 +224,13 @@ class Answer:
 class UpstreamPool:
     """Kept-alive connections to each upstream (`scheme://host:port`), reused most-recent first."""
 
-    def __init__(self, *, connect_timeout: float, read_timeout: float) -> None:
+    def __init__(
+        self, *, connect_timeout: float, read_timeout: float, tls: ssl.SSLContext | None = None
+    ) -> None:
+        """`tls` verifies https upstreams (default: against the system's CAs)."""
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
+        self.tls = tls
         self._idle: dict[str, deque[_Connection]] = {}
         self._addresses: dict[str, tuple[str, int, ssl.SSLContext | None, bytes]] = {}
 
@@ -322,7 +326,9 @@ class UpstreamPool:
             url = urlsplit(base_url)
             if url.scheme not in ("http", "https") or not url.hostname:
                 raise ValueError(f"not an http(s) URL: {base_url!r}")
-            tls = ssl.create_default_context() if url.scheme == "https" else None
+            tls = None
+            if url.scheme == "https":
+                tls = self.tls or ssl.create_default_context()
             port = url.port or (443 if tls else 80)
             address = (url.hostname, port, tls, url.netloc.encode("idna"))
             self._addresses[base_url] = address

@@ -6,11 +6,18 @@ connection that the upstream closes, an answer cut short)."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import ipaddress
 import json
+import ssl
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from fastapi import FastAPI, Request
 from fastapi.responses import StreamingResponse
 
@@ -62,9 +69,12 @@ async def fetch(pool: UpstreamPool, method: str, url: str, target: str, body=Non
 
 
 @asynccontextmanager
-async def scripted(*connections: Sequence[bytes | None]) -> AsyncIterator[tuple[str, list[int]]]:
+async def scripted(
+    *connections: Sequence[bytes | None], tls: ssl.SSLContext | None = None
+) -> AsyncIterator[tuple[str, list[int]]]:
     """A server whose n-th connection answers its requests with `connections[n]` in order
-    (None: close without answering), then closes. Yields its URL and the count of connections."""
+    (None: close without answering), then closes; over TLS with `tls`. Yields its URL and the
+    count of connections."""
     accepted = [0]
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -78,9 +88,10 @@ async def scripted(*connections: Sequence[bytes | None]) -> AsyncIterator[tuple[
             await writer.drain()
         writer.close()
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=tls)
+    scheme = "https" if tls else "http"
     try:
-        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", accepted
+        yield f"{scheme}://127.0.0.1:{server.sockets[0].getsockname()[1]}", accepted
     finally:
         server.close()
 
@@ -188,3 +199,77 @@ async def test_an_answer_before_the_whole_body_ends_the_upload(pool):
     finally:
         server.close()
     assert answer == (413, b"too much")
+
+
+def _certificate(subject: str, key, issuer: str, signer, *, ca: bool) -> x509.Certificate:
+    now = dt.datetime.now(dt.UTC)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+        .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()), critical=False
+        )
+    )
+    if ca:
+        usage = dict.fromkeys(
+            ["digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
+             "key_agreement", "encipher_only", "decipher_only"], False
+        )  # fmt: skip
+        builder = builder.add_extension(
+            x509.KeyUsage(key_cert_sign=True, crl_sign=True, **usage), critical=True
+        )
+    else:
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        ).add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+    return builder.sign(signer, hashes.SHA256())
+
+
+@pytest.fixture(scope="module")
+def private_ca(tmp_path_factory) -> tuple[ssl.SSLContext, str]:
+    """A private CA (its bundle's path) and a server context holding a certificate it signed
+    for 127.0.0.1."""
+    folder = tmp_path_factory.mktemp("tls")
+    ca_key, server_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = _certificate("test CA", ca_key, "test CA", ca_key, ca=True)
+    leaf = _certificate("127.0.0.1", server_key, "test CA", ca_key, ca=False)
+    pem = serialization.Encoding.PEM
+    (folder / "ca.pem").write_bytes(ca.public_bytes(pem))
+    (folder / "server.pem").write_bytes(leaf.public_bytes(pem))
+    (folder / "server-key.pem").write_bytes(
+        server_key.private_bytes(
+            pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(folder / "server.pem", folder / "server-key.pem")
+    return server, str(folder / "ca.pem")
+
+
+async def test_an_https_upstream_is_verified_against_the_given_ca(private_ca):
+    """UPSTREAM_CA_FILE: an upstream whose certificate a private CA signed is reached over TLS,
+    its connection kept alive; without that CA (the system's CAs) it is refused."""
+    server, ca_file = private_ca
+    trusting = UpstreamPool(
+        connect_timeout=5, read_timeout=5, tls=ssl.create_default_context(cafile=ca_file)
+    )
+    default = UpstreamPool(connect_timeout=5, read_timeout=5)
+    try:
+        async with scripted([OK, OK], [OK], tls=server) as (url, accepted):
+            assert url.startswith("https://")
+            assert await fetch(trusting, "GET", url, "/") == (200, b"ok")
+            assert await fetch(trusting, "GET", url, "/") == (200, b"ok")
+            assert accepted[0] == 1  # one TLS connection, kept alive
+            with pytest.raises(ssl.SSLCertVerificationError):
+                await fetch(default, "GET", url, "/")
+    finally:
+        await trusting.close()
+        await default.close()
