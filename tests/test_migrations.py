@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import datetime
 import json
 import subprocess
 import sys
@@ -406,3 +407,80 @@ def test_a_spec_change_upgrades_a_database_holding_rows(
     finally:
         asyncio.run(_drop(url))
         asyncio.run(_drop(fresh))
+
+
+SEEN = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+READ_MODEL_SPEC: dict[str, Any] = {
+    "shopgen": 1,
+    "project": {"name": "shelf"},
+    "defaults": {"database": "sqlite"},
+    "services": {
+        "stock": {
+            "entities": {
+                "Item": {
+                    "fields": {
+                        "name": {"type": "string", "max_length": 100},
+                        "sku": {"type": "string", "max_length": 40, "unique": True},
+                    },
+                    "emits": {"created": "item.created"},
+                }
+            },
+            "read_models": {
+                "Shelf": {"key": "item_id", "on": {"item.created": {"copy": ["item_id", "sku"]}}}
+            },
+        }
+    },
+    "events": {
+        "item.created": {"publisher": "stock", "payload": {"item_id": "uuid", "sku": "string"}}
+    },
+}
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql", "mysql"])
+def test_a_read_model_whose_key_changes_is_created_again(engine: str, tmp_path: Path) -> None:
+    """A primary key cannot be altered into another: the read model's table is dropped and made
+    again with its new key (destructive, said and refused without the user's word; the
+    projection fills again from the events that follow)."""
+    root = generated(tmp_path, READ_MODEL_SPEC)
+    url, fresh = database_url(engine, root, "shelf"), database_url(engine, root, "fresh")
+    try:
+        probe(root, url, "upgrade")
+
+        def fill(connection: sa.Connection) -> None:
+            shelf = sa.table("shelf", sa.column("item_id", sa.Uuid()), sa.column("sku"),
+                             sa.column("last_event_at", sa.DateTime(timezone=True)))  # fmt: skip
+            connection.execute(shelf.insert(), [
+                {"item_id": uuid.uuid4(), "sku": f"sku-{n}", "last_event_at": SEEN}
+                for n in range(2)
+            ])  # fmt: skip
+
+        asyncio.run(_execute(url, fill))
+        spec = copy.deepcopy(READ_MODEL_SPEC)
+        spec["services"]["stock"]["read_models"]["Shelf"]["key"] = "sku"
+        write_spec(root, spec)
+        refused = sync_project(root)
+        assert refused.refused
+        assert refused.destructive == (
+            "stock: shelf: create again with the key sku (was item_id): its rows are dropped: "
+            "a read model fills again from the events that follow",
+        )
+        result = sync_project(root, allow_destructive=True)
+        assert result.applied
+        assert result.view.services[0].new_revision.file == "0002_rekey_shelf.py"
+        if engine == "sqlite":
+            lint(root / "services" / "stock" / "migrations" / "versions" / "0002_rekey_shelf.py")
+
+        upgraded = probe(root, url, "upgrade", "compare", "count:shelf")
+        assert upgraded["compare"] == [] and upgraded["count"] == 0
+
+        def primary_key(connection: sa.Connection) -> list[str]:
+            return sa.inspect(connection).get_pk_constraint("shelf")["constrained_columns"]
+
+        assert asyncio.run(_execute(url, primary_key)) == ["sku"]
+        checked = probe(root, url, "url:" + fresh, "upgrade", "compare", "url:" + url, "downgrade")
+        assert checked["compare@1"] == []
+        assert asyncio.run(_execute(url, primary_key)) == ["item_id"]  # and back
+    finally:
+        asyncio.run(_drop(url))
+        asyncio.run(_drop(fresh))
+

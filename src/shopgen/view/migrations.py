@@ -529,10 +529,30 @@ class RevisionView:
                 matched[name] = name
             elif renamed in old_tables and renamed not in new_tables:
                 matched[name] = renamed
-        created = [n for n in new_tables if n not in matched]
-        dropped = [n for n in old_tables if n not in matched.values()]
+        # A table whose primary key changes (a read model's key) cannot be altered into the
+        # new one: it is dropped and created again, before anything else.
+        rebuilt = {
+            new_name: matched.pop(new_name)
+            for new_name, old_name in list(matched.items())
+            if old_tables[old_name]["primary_key"] != new_tables[new_name]["primary_key"]
+        }
+        created = [n for n in new_tables if n not in matched and n not in rebuilt]
+        dropped = [n for n in old_tables if n not in matched.values() and n not in rebuilt.values()]
         changes: list[Change] = []
         up, down = _Body(), _Body()
+        for new_name, old_name in rebuilt.items():
+            up.add(_drop_table(old_name, old_tables[old_name]))
+            up.add(_create_table(new_name, new_tables[new_name], constants))
+            old_key, new_key = (
+                ", ".join(t["primary_key"]) for t in (old_tables[old_name], new_tables[new_name])
+            )
+            changes.append(
+                Change(
+                    f"{new_name}: create again with the key {new_key} (was {old_key})",
+                    f"rekey_{new_tables[new_name].get('entity', new_name)}",
+                    "its rows are dropped: a read model fills again from the events that follow",
+                )
+            )
         # Upgrade: renamed and new tables, then each table's columns, then their constraints,
         # then removed tables. Downgrade: the reverse, so every constraint finds its table.
         for new_name, old_name in matched.items():
@@ -588,6 +608,9 @@ class RevisionView:
         for diff in reversed(diffs):
             if diff.downgrade_constraints:
                 down.add(_batch(diff.new_name, diff.downgrade_constraints))
+        for new_name, old_name in rebuilt.items():
+            down.add(_drop_table(new_name, new_tables[new_name]))
+            down.add(_create_table(old_name, old_tables[old_name], constants))
         return changes, up, down, constants
 
     @cached_property
