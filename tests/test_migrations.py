@@ -411,9 +411,7 @@ def test_a_spec_change_upgrades_a_database_holding_rows(
 
 SEEN = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 READ_MODEL_SPEC: dict[str, Any] = {
-    "shopgen": 1,
-    "project": {"name": "shelf"},
-    "defaults": {"database": "sqlite"},
+    **BASE_SPEC,
     "services": {
         "stock": {
             "entities": {
