@@ -8,6 +8,10 @@ limits with Retry-After, request ids, path tricks, body limits, upstream failure
 
 from __future__ import annotations
 
+import asyncio
+import time
+
+import jwt
 import pytest
 
 from gateway import routes as generated
@@ -122,6 +126,21 @@ async def test_a_valid_token_passes_and_is_forwarded(edge):
         response = await gateway.client.get(under(route), headers=bearer(token))
     assert response.status_code == 200
     assert response.json()["headers"]["authorization"] == f"Bearer {token}"
+
+
+async def test_a_token_accepted_before_is_refused_once_it_expires(edge):
+    """Both gateways remember a verified token so as not to check its signature on every
+    request; its exp is still checked on every request."""
+    route = protected_route()
+    async with edge() as gateway:
+        token = gateway.tokens.make("7", ttl=5)
+        expires = jwt.decode(token, options={"verify_signature": False})["exp"]
+        first = await gateway.client.get(under(route), headers=bearer(token))
+        again = await gateway.client.get(under(route), headers=bearer(token))  # remembered
+        await asyncio.sleep(max(0.0, expires + 1.5 - time.time()))
+        late = await gateway.client.get(under(route), headers=bearer(token))
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert_short_json_error(late, 401)
 
 
 async def test_public_routes_need_no_token(edge):
