@@ -3,6 +3,10 @@ shopgen: the template changes between releases arrive as an ordinary merge, edit
 
 The previous release is installed from this repository's own history (PREVIOUS_RELEASE), so
 the test needs a full clone (CI has one) and a package index or cache for its dependencies.
+That release predates two layout changes this sync carries out once: one module per operation
+(its single `custom/operations.py` moves to `custom/operations/legacy.py`, see shopgen.layout)
+and the recorded schema (its `0001_initial.py` follows the spec one last time; later changes
+get revisions of their own).
 """
 
 from __future__ import annotations
@@ -21,10 +25,11 @@ from shopgen.merge import load_manifest
 from shopgen.sync import sync_project
 from tests.helpers import ADD_FIELD, REPO, clean_env, edit_spec
 
-PREVIOUS_RELEASE = "5dedc0e"  # shopgen 0.2.0
+PREVIOUS_RELEASE = "9e2d236"  # shopgen 0.1.0, the last release that landed
 
 MODELS = "services/orders/models.py"
-STUB = "services/products/custom/operations/validate.py"  # user-owned, scaffolded once
+STUB = "services/products/custom/operations.py"  # user-owned, scaffolded once
+LEGACY = "services/products/custom/operations/legacy.py"  # where sync moves it
 CUSTOM = "services/orders/custom/loyalty.py"  # the user's own file
 NOTE = "# NOTE(team): orders are archived after a year.\n"
 
@@ -97,12 +102,14 @@ def test_a_repository_of_the_previous_release_syncs_as_an_ordinary_merge(tmp_pat
     assert result.plan.attention == ()  # no conflict, orphan or overwritten managed file
     assert (root / CUSTOM).read_text().endswith("RATE = 0.01\n")
     for path, content in old_user_files.items():  # user-owned files are never rewritten
-        assert (root / path).read_bytes() == content, path
-    assert "# checked by the team" in (root / STUB).read_text()
+        if path != STUB:
+            assert (root / path).read_bytes() == content, path
+    assert not (root / STUB).exists()  # moved, with the user's edit
+    assert (root / LEGACY).read_text().endswith("# checked by the team\n")
+    assert "from .legacy import validate" in (root / LEGACY).with_name("validate.py").read_text()
 
     # Everything else is what this shopgen generates for the edited spec: compared with a
-    # fresh repository from it, apart from the migration history (the old release's 0001
-    # plus a revision adding the field, where a fresh repository has one initial revision).
+    # fresh repository from it, apart from the migration history.
     fresh = tmp_path / "fresh"
     create_project(fresh, root / "shopgen.yaml")
     fresh_manifest = load_manifest(fresh)
@@ -116,9 +123,16 @@ def test_a_repository_of_the_previous_release_syncs_as_an_ordinary_merge(tmp_pat
             lines.insert(3, NOTE)
             expected = "".join(lines)
         assert (root / path).read_text() == expected, path
-    versions = sorted(p.name for p in (root / "services/orders/migrations/versions").iterdir())
-    assert versions[0].startswith("0001_") and versions[1].startswith("0002_"), versions
-    assert b"gift_note" in (root / "services/orders/migrations/versions" / versions[1]).read_bytes()
+    versions = root / "services/orders/migrations/versions"
+    assert sorted(p.name for p in versions.glob("*.py")) == ["0001_initial.py"]
+    assert b"gift_note" in (versions / "0001_initial.py").read_bytes()  # one last time
 
     again = sync_project(root)
     assert again.plan.is_noop and again.reused_render
+    # From now on, each change is a revision of its own.
+    first = (versions / "0001_initial.py").read_bytes()
+    wrapped = "          wrapped: {type: boolean, optional: true}\n"
+    edit_spec(root, ADD_FIELD[1], ADD_FIELD[1] + wrapped)
+    assert sync_project(root).applied
+    assert [p.name[:5] for p in sorted(versions.glob("*.py"))] == ["0001_", "0002_"]
+    assert (versions / "0001_initial.py").read_bytes() == first
