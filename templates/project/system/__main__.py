@@ -10,7 +10,7 @@ python -m system up [NAME ...]       one background process per service and the 
                                      only those named (distributed mode: PostgreSQL, RabbitMQ)
 python -m system status              each process: running and ready, or not
 python -m system down [NAME ...]     stop all of them, or only those named
-python -m system keys               make the keypair of user tokens the containers use, under
+python -m system keys                make the keypair of user tokens the containers use, under
                                      .secrets/ (git-ignored), unless it is there already
 python -m system admin LOGIN [--distributed]
                                      create the first admin, or make an account one
