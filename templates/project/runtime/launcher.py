@@ -275,7 +275,10 @@ def spawn(
             # Its own session: Ctrl-C or a closed terminal does not reach it; `stop` does.
             start_new_session=True,
         )
-    (run_dir / f"{name}.pid").write_text(str(process.pid))
+    # The start time with the pid: after a reboot, or on a busy machine, the pid may name
+    # another process by the time `down` reads it, and that one must not be stopped.
+    started = _start_time(process.pid)
+    (run_dir / f"{name}.pid").write_text(f"{process.pid} {started}" if started else str(process.pid))
     if url is not None:
         (run_dir / f"{name}.url").write_text(url)
     return process.pid
@@ -296,24 +299,38 @@ def _alive(pid: int) -> bool:
     return not _zombie(pid)
 
 
-def _zombie(pid: int) -> bool:
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after "(command)", from the state on; None without
+    /proc (macOS: signal 0 is all there is to know)."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     except OSError:
-        return False  # no /proc (macOS): signal 0 is all there is to know
-    return stat.rpartition(")")[2].split()[0] == "Z"  # the state follows "(command)"
+        return None
+
+
+def _zombie(pid: int) -> bool:
+    stat = _stat(pid)
+    return stat is not None and stat[0] == "Z"
+
+
+def _start_time(pid: int) -> str | None:
+    """When the process started (clock ticks since boot: stat's 22nd field), if known."""
+    stat = _stat(pid)
+    return stat[19] if stat else None
 
 
 def running(run_dir: Path = RUN_DIR) -> dict[str, int | None]:
     """name -> pid of every process with a pid file; None if it is no longer running."""
     result: dict[str, int | None] = {}
     for pid_file in sorted(run_dir.glob("*.pid")):
+        pid_text, _, started = pid_file.read_text().strip().partition(" ")
         try:
-            pid = int(pid_file.read_text().strip())
+            pid = int(pid_text)
         except ValueError:
             result[pid_file.stem] = None
             continue
-        result[pid_file.stem] = pid if _alive(pid) else None
+        same = not started or _start_time(pid) in (None, started)
+        result[pid_file.stem] = pid if same and _alive(pid) else None
     return result
 
 

@@ -170,7 +170,7 @@ async def test_spawned_processes_are_recorded_and_stopped(tmp_path):
     args = [str(port), "--bind", "127.0.0.1", "--directory", str(tmp_path)]
     pid = spawn("web", "http.server", args=args, run_dir=tmp_path)
     try:
-        assert (tmp_path / "web.pid").read_text() == str(pid)
+        assert (tmp_path / "web.pid").read_text().split()[0] == str(pid)
         await wait_until_ready([f"http://127.0.0.1:{port}"], timeout=30)
         assert running(tmp_path) == {"web": pid}
     finally:
@@ -178,6 +178,23 @@ async def test_spawned_processes_are_recorded_and_stopped(tmp_path):
     assert running(tmp_path) == {}
     assert _gone(pid), "the process outlived stop_all"
     assert (tmp_path / "web.log").exists()
+
+
+@pytest.mark.skipif(
+    not Path("/proc/self/stat").exists(), reason="no /proc here: a pid is all there is to check"
+)
+def test_a_recorded_pid_now_held_by_another_process_is_not_stopped(tmp_path):
+    """After a reboot, or once pids wrap around, `<name>.pid` may name an unrelated process:
+    its start time differs from the one recorded, so it counts as gone and is never signalled."""
+    other = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    try:
+        (tmp_path / "web.pid").write_text(f"{other.pid} 1")  # started at another moment
+        assert running(tmp_path) == {"web": None}
+        assert stop(["web"], tmp_path) == ["web"]  # its record is cleared...
+        assert other.poll() is None  # ...and the process it no longer names lives on
+    finally:
+        other.kill()
+        other.wait()
 
 
 def _gone(pid: int, within: float = 5.0) -> bool:
