@@ -266,9 +266,9 @@ async def _drop(url: str) -> None:
         await engine.dispose()
 
 
-def probe(root: Path, url: str, *steps: str) -> dict[str, Any]:
+def probe(root: Path, url: str, *steps: str, service: str = "stock") -> dict[str, Any]:
     result = subprocess.run(
-        [sys.executable, str(PROBE), "stock", url, *steps],
+        [sys.executable, str(PROBE), service, url, *steps],
         cwd=root, capture_output=True, text=True, check=False, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
@@ -481,4 +481,3 @@ def test_a_read_model_whose_key_changes_is_created_again(engine: str, tmp_path: 
     finally:
         asyncio.run(_drop(url))
         asyncio.run(_drop(fresh))
-

@@ -3,27 +3,31 @@ shopgen: the template changes between releases arrive as an ordinary merge, edit
 
 The previous release is installed from this repository's own history (PREVIOUS_RELEASE), so
 the test needs a full clone (CI has one) and a package index or cache for its dependencies.
-That release predates two layout changes this sync carries out once: one module per operation
-(its single `custom/operations.py` moves to `custom/operations/legacy.py`, see shopgen.layout)
-and the recorded schema (its `0001_initial.py` follows the spec one last time; later changes
-get revisions of their own).
+That release predates two changes this sync carries out once: one module per operation (its
+single `custom/operations.py` moves to `custom/operations/legacy.py`, see shopgen.layout) and
+the recorded schema (its `0001_initial.py` revisions are kept as history where the spec is the
+one they were rendered from, see shopgen.unrecorded).
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
 import shutil
 import subprocess
 import sys
 import tarfile
+import uuid
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from shopgen.generate import create_project
 from shopgen.merge import load_manifest
 from shopgen.sync import sync_project
 from tests.helpers import ADD_FIELD, REPO, clean_env, edit_spec
+from tests.test_migrations import _execute, probe
 
 PREVIOUS_RELEASE = "9e2d236"  # shopgen 0.1.0, the last release that landed
 
@@ -79,6 +83,11 @@ def test_a_repository_of_the_previous_release_syncs_as_an_ordinary_merge(tmp_pat
     assert made.returncode == 0, made.stdout[-2000:] + made.stderr[-3000:]
     old_manifest = load_manifest(root)
     assert old_manifest is not None
+    first_revisions = _first_revisions(root)
+    # Its database holds an account, at the revision that release wrote.
+    users = f"sqlite+aiosqlite:///{root / '.data' / 'users.db'}"
+    assert probe(root, users, "upgrade", "current", service="users")["current"] == "0001"
+    asyncio.run(_execute(users, _add_account))
 
     # The user's work: a code edit in a generated file, their own file, an edited stub, and a
     # spec change.
@@ -95,11 +104,38 @@ def test_a_repository_of_the_previous_release_syncs_as_an_ordinary_merge(tmp_pat
         if record.policy.value == "user" and (root / path).is_file()
     }
 
+    # That release kept no schema: with the spec changed since, the schema behind its first
+    # revisions is unknown, and sync refuses to render them again without the user's word.
+    refused = sync_project(root)
+    assert refused.refused and not refused.applied
+    assert any("0001_initial.py is rendered again" in step for step in refused.destructive)
+    assert _first_revisions(root) == first_revisions
+    # With the spec as it was generated, the first revisions are history: kept as they are,
+    # and what came since (the accounts' roles, disabled flag and sessions) is a revision.
+    edit_spec(root, ADD_FIELD[1], ADD_FIELD[0])
     result = sync_project(root)
-
     assert result.applied and not result.refused
     assert result.plan.conflicts == ()
     assert result.plan.attention == ()  # no conflict, orphan or overwritten managed file
+    assert _first_revisions(root) == first_revisions
+    (accounts,) = [s for s in result.view.services if s.name == "users"]
+    assert accounts.new_revision is not None
+    assert [change.summary for change in accounts.new_revision.changes] == [
+        "refresh_tokens: create table", "users: add column roles", "users: add column disabled"
+    ]  # fmt: skip
+    assert len(list((root / "services/users/migrations/versions").glob("0002_*.py"))) == 1
+    upgraded = probe(root, users, "upgrade", "compare", "count:users", service="users")
+    assert upgraded["compare"] == [] and upgraded["count"] == 1  # the account is still there
+
+    # The spec change, now a revision of its own.
+    edit_spec(root, *ADD_FIELD)
+    result = sync_project(root)
+    assert result.applied and not result.refused
+    assert _first_revisions(root) == first_revisions
+    versions = root / "services/orders/migrations/versions"
+    (added,) = versions.glob("0002_*.py")
+    assert b"gift_note" in added.read_bytes()
+
     assert (root / CUSTOM).read_text().endswith("RATE = 0.01\n")
     for path, content in old_user_files.items():  # user-owned files are never rewritten
         if path != STUB:
@@ -115,7 +151,7 @@ def test_a_repository_of_the_previous_release_syncs_as_an_ordinary_merge(tmp_pat
     fresh_manifest = load_manifest(fresh)
     assert fresh_manifest is not None
     for path, record in fresh_manifest.files.items():
-        if record.policy.value == "user" or "/migrations/versions/" in path:
+        if record.policy.value == "user" or "/migrations/" in path:
             continue
         expected = (fresh / path).read_text()
         if path == MODELS:  # the user's line, where they put it
@@ -123,16 +159,19 @@ def test_a_repository_of_the_previous_release_syncs_as_an_ordinary_merge(tmp_pat
             lines.insert(3, NOTE)
             expected = "".join(lines)
         assert (root / path).read_text() == expected, path
-    versions = root / "services/orders/migrations/versions"
-    assert sorted(p.name for p in versions.glob("*.py")) == ["0001_initial.py"]
-    assert b"gift_note" in (versions / "0001_initial.py").read_bytes()  # one last time
 
     again = sync_project(root)
     assert again.plan.is_noop and again.reused_render
-    # From now on, each change is a revision of its own.
-    first = (versions / "0001_initial.py").read_bytes()
-    wrapped = "          wrapped: {type: boolean, optional: true}\n"
-    edit_spec(root, ADD_FIELD[1], ADD_FIELD[1] + wrapped)
-    assert sync_project(root).applied
-    assert [p.name[:5] for p in sorted(versions.glob("*.py"))] == ["0001_", "0002_"]
-    assert (versions / "0001_initial.py").read_bytes() == first
+
+
+def _first_revisions(root: Path) -> dict[str, bytes]:
+    found = sorted(root.glob("services/*/migrations/versions/0001_initial.py"))
+    return {path.parents[2].name: path.read_bytes() for path in found}
+
+
+def _add_account(connection: sa.Connection) -> None:
+    accounts = sa.table("users", sa.column("id", sa.Uuid()), sa.column("email"),
+                        sa.column("name"), sa.column("password_hash"))  # fmt: skip
+    connection.execute(accounts.insert().values(
+        id=uuid.uuid4(), email="ada@example.com", name="Ada", password_hash="x"
+    ))  # fmt: skip

@@ -7,8 +7,9 @@ byte-identical, one the user edited before applying it is kept as edited. What c
 spec becomes a new revision, computed by `shopgen.view.migrations` from BASE's
 `migrations/schema.json` (the schema of the last generated spec) and the current spec.
 
-A service with no schema recorded in BASE (a new service, or a repository generated before
-shopgen recorded schemas) has no history: its first revision is rendered from the spec.
+A service with no schema recorded in BASE has no history: a new service's first revision is
+rendered from the spec. A repository generated before shopgen recorded schemas keeps its
+first revision where the schema behind it can be told (`shopgen.unrecorded`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 from shopgen.merge import Manifest
 from shopgen.merge.manifest import read_base
 from shopgen.view.migrations import History, Revision
-from shopgen.view.schema import SCHEMA_FORMAT
+from shopgen.view.schema import REFRESH_TOKENS, SCHEMA_FORMAT, Schema, refresh_tokens_table
 
 _REVISION_FILE = re.compile(r"^(\d{4})_[a-z0-9_]*\.py$")
 _ANY_REVISION_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]*\.py$")
@@ -74,15 +75,36 @@ def read_history(root: Path, manifest: Manifest | None, folder: str) -> History 
         schema = json.loads(data)
     except ValueError:
         return None
-    if not isinstance(schema, dict) or schema.get("format") != SCHEMA_FORMAT:
+    if not isinstance(schema, dict) or schema.get("format") not in (1, SCHEMA_FORMAT):
         return None
+    revisions = recorded_revisions(root, manifest, folder)
+    if schema["format"] == 1:
+        schema = _from_format_1(schema, read_base(root, manifest, _initial(folder, revisions)))
+    return History(schema, revisions)
+
+
+def _initial(folder: str, revisions: tuple[Revision, ...]) -> str:
+    first = revisions[0].file if revisions else "0001_initial.py"
+    return f"{folder}/migrations/versions/{first}"
+
+
+def _from_format_1(schema: Schema, initial: bytes | None) -> Schema:
+    """A format 1 snapshot as format 2: with the issuer's refresh_tokens table where the
+    first revision created it."""
+    tables = dict(schema["tables"])
+    if initial is not None and b'"refresh_tokens"' in initial:
+        tables[REFRESH_TOKENS] = refresh_tokens_table()
+    return {**schema, "format": SCHEMA_FORMAT, "tables": tables}
+
+
+def recorded_revisions(root: Path, manifest: Manifest | None, folder: str) -> tuple[Revision, ...]:
+    """The revisions BASE holds for the service in `folder`, in order."""
     revisions = []
     for path in revision_paths(manifest, folder):
         content = read_base(root, manifest, path)
-        if content is None:
-            continue
-        revisions.append(parse_revision(path.rsplit("/", 1)[1], content))
-    return History(schema, tuple(revisions))
+        if content is not None:
+            revisions.append(parse_revision(path.rsplit("/", 1)[1], content))
+    return tuple(revisions)
 
 
 def disk_revisions(root: Path, folder: str, *, numbered: bool = True) -> dict[str, bytes]:

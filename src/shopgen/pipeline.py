@@ -11,15 +11,22 @@ history its BASE holds. Nothing here writes to a repository: `generate` writes a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from shopgen import SPEC_FILE
 from shopgen.errors import UserInputError
 from shopgen.fingerprint import render_fingerprint
 from shopgen.format import format_python
-from shopgen.history import frozen_revisions, read_history, service_dir, with_user_revisions
+from shopgen.history import (
+    frozen_revisions,
+    read_history,
+    recorded_revisions,
+    service_dir,
+    with_user_revisions,
+)
 from shopgen.merge import Manifest, recorded_render
+from shopgen.merge.manifest import read_base
 from shopgen.overrides import check_overrides, overrides_folder
 from shopgen.spec import Spec, parse_spec, read_spec_text
 from shopgen.view import ProjectView
@@ -43,6 +50,9 @@ class Rendered:
     view: ProjectView
     files: dict[str, bytes]
     sources: dict[str, dict[str, str]]  # teams' template versions, for the manifest
+    # Services (by name) whose first revision is rendered again though BASE holds one (a
+    # repository of shopgen 0.1.0 whose spec changed since, see shopgen.unrecorded).
+    unrecorded: tuple[str, ...] = ()
 
 
 def render_spec(
@@ -113,11 +123,49 @@ def render_with_history(
     # Teams' templates were just fetched for their versions: render that very commit.
     fetch = fetch and not versions
     rendered = render_spec(spec_path, fetch=fetch, loaded=(raw, spec), history=history)
+    unrecorded = _unrecorded_histories(root, manifest, folders, history, rendered)
+    kept = {module: found for module, found in unrecorded.items() if found is not None}
+    if kept:  # their first revision is history after all: render with it
+        history.update(kept)
+        rendered = render_spec(spec_path, fetch=False, loaded=(raw, spec), history=history)
+    if len(kept) < len(unrecorded):
+        names = [s.name for s in rendered.view.services if unrecorded.get(s.module, 0) is None]
+        rendered = replace(rendered, unrecorded=tuple(names))
     with_history = {
         old: new for old, new in folders.items() if new.removeprefix("services/") in history
     }
     rendered.files.update(frozen_revisions(root, manifest, with_history))
     return rendered, fingerprint, False
+
+
+def _unrecorded_histories(
+    root: Path,
+    manifest: Manifest,
+    folders: Mapping[str, str],
+    history: Mapping[str, History],
+    rendered: Rendered,
+) -> dict[str, History | None]:
+    """For each service whose first revision BASE holds without a recorded schema (a
+    repository of shopgen 0.1.0): the history continuing from it, or None where the schema
+    behind it cannot be told (`shopgen.unrecorded`)."""
+    from shopgen.unrecorded import INITIAL, adopt
+
+    found: dict[str, History | None] = {}
+    for old, new in folders.items():
+        module = new.removeprefix("services/")
+        base_initial = read_base(root, manifest, f"{old}/migrations/versions/{INITIAL}")
+        if module in history or base_initial is None:
+            continue
+        service = next(s for s in rendered.view.services if s.module == module)
+        recorded = History({}, recorded_revisions(root, manifest, old))
+        found[module] = adopt(
+            base_initial,
+            rendered.files.get(f"{new}/migrations/versions/{INITIAL}", b""),
+            service.schema,
+            service.issuer.entity.table if service.issuer else None,
+            with_user_revisions(root, recorded, old),
+        )
+    return found
 
 
 def _team_template_versions(

@@ -126,6 +126,12 @@ def _render_and_merge(
         for service in view.services
         if service.new_revision is not None
         for step in service.new_revision.destructive
+    ) + tuple(
+        f"{name}: 0001_initial.py is rendered again: an earlier shopgen wrote it and kept no "
+        "schema, and the spec changed since, so a database at revision 0001 would not get "
+        "that change. Sync first with the spec as it was last generated (git stash), then "
+        "change it"
+        for name in rendered.unrecorded
     )
     refused = bool(destructive) and not allow_destructive
     applied = not dry_run and not refused

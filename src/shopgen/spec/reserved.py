@@ -15,8 +15,10 @@ import re
 from shopgen.spec.plurals import plural_snake, snake_case
 
 # Tables the events runtime (outbox, idempotent consumers, sagas) and Alembic create in every
-# service database.
-RUNTIME_TABLES = frozenset({"outbox", "processed_events", "saga_instances", "alembic_version"})
+# service database, and the issuer's sessions (refresh tokens).
+RUNTIME_TABLES = frozenset(
+    {"outbox", "processed_events", "saga_instances", "alembic_version", "refresh_tokens"}
+)
 
 # Module-level names of generated models.py, schemas.py, payloads.py and clients.py that the
 # class bodies use in annotations and column definitions. A field of the same name would

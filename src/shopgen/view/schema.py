@@ -5,7 +5,7 @@ to write a new Alembic revision (`shopgen.view.migrations`). It is JSON-able and
 tables in creation order, each with its columns (SQLAlchemy type source, nullability, server
 default) and its named constraints, named as the models' naming convention names them.
 
-    {"format": 1, "tables": {"products": {
+    {"format": 2, "tables": {"products": {
         "entity": "product",
         "columns": {"id": {"type": "sa.Uuid()", "nullable": false, "default": null}, ...},
         "primary_key": ["id"],
@@ -15,7 +15,9 @@ default) and its named constraints, named as the models' naming convention names
         "checks": {"ck_products_price_min": {"column": "price", "rule": "min", "value": 0}}}}}
 
 The events runtime's tables (outbox, processed events, sagas) are not part of it: they are
-the runtime's, created by the first revision and never changed by the spec.
+the runtime's, created by the first revision and never changed by the spec. The issuer's
+`refresh_tokens` is (`runtime/refresh.py`): it holds the accounts' sessions, and it came
+after the first release, so repositories of that release get it through a revision.
 """
 
 from __future__ import annotations
@@ -29,18 +31,25 @@ if TYPE_CHECKING:
     from shopgen.view.entities import EntityView
     from shopgen.view.events import ReadModelView
 
-SCHEMA_FORMAT = 1
+# 2: the issuer's refresh_tokens table is part of the snapshot (1 left it out, though the
+# first revision created it: `shopgen.history` reads a 1 as a 2).
+SCHEMA_FORMAT = 2
 TIMESTAMP = "sa.DateTime(timezone=True)"
+REFRESH_TOKENS = "refresh_tokens"
 
 Schema = dict[str, Any]
 
 
-def service_schema(entities: list[EntityView], read_models: list[ReadModelView]) -> Schema:
+def service_schema(
+    entities: list[EntityView], read_models: list[ReadModelView], *, issuer: bool = False
+) -> Schema:
     """The snapshot of a service's tables: its entities (a referenced table before its
-    referrers) and its read models."""
+    referrers), the issuer's refresh tokens and its read models."""
     tables: dict[str, Any] = {}
     for entity in entities:
         tables[entity.table] = _entity_table(entity)
+    if issuer:
+        tables[REFRESH_TOKENS] = refresh_tokens_table()
     for model in read_models:
         tables[model.table] = _read_model_table(model)
     return {"format": SCHEMA_FORMAT, "tables": tables}
@@ -100,6 +109,25 @@ def _entity_table(entity: EntityView) -> dict[str, Any]:
         "indexes": indexes,
         "foreign_keys": foreign_keys,
         "checks": checks,
+    }
+
+
+def refresh_tokens_table() -> dict[str, Any]:
+    """As `runtime/refresh.py` declares it (and the first revision creates it)."""
+    return {
+        "entity": "refresh_token",
+        "columns": {
+            "token_hash": _column("sa.String(64)", False),
+            "user_id": _column("sa.String(64)", False),
+            "family": _column("sa.Uuid()", False),
+            "expires_at": _column(TIMESTAMP, False),
+            "used_at": _column(TIMESTAMP, True),
+        },
+        "primary_key": ["token_hash"],
+        "uniques": {},
+        "indexes": {f"ix_{REFRESH_TOKENS}_family": ["family"]},
+        "foreign_keys": {},
+        "checks": {},
     }
 
 

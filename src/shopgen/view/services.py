@@ -198,7 +198,7 @@ class ServiceView:
     @cached_property
     def schema(self) -> Schema:
         """The database schema the spec implies (migrations/schema.json)."""
-        return service_schema(self.tables_in_order, self.read_models)
+        return service_schema(self.tables_in_order, self.read_models, issuer=bool(self.issuer))
 
     @cached_property
     def schema_json(self) -> str:
