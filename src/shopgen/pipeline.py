@@ -128,9 +128,9 @@ def render_with_history(
     if kept:  # their first revision is history after all: render with it
         history.update(kept)
         rendered = render_spec(spec_path, fetch=False, loaded=(raw, spec), history=history)
-    if len(kept) < len(unrecorded):
-        names = [s.name for s in rendered.view.services if unrecorded.get(s.module, 0) is None]
-        rendered = replace(rendered, unrecorded=tuple(names))
+    if not_kept := set(unrecorded) - set(kept):
+        names = tuple(s.name for s in rendered.view.services if s.module in not_kept)
+        rendered = replace(rendered, unrecorded=names)
     with_history = {
         old: new for old, new in folders.items() if new.removeprefix("services/") in history
     }
