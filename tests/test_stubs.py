@@ -13,6 +13,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,8 +44,13 @@ with tempfile.TemporaryDirectory() as folder:
 
 
 def call_validate(root: Path) -> dict:
+    return run_script(root, _CALL_VALIDATE)
+
+
+def run_script(root: Path, script: str) -> Any:
+    """`script` run in the generated repository at `root`: the JSON its last line prints."""
     result = subprocess.run(
-        [sys.executable, "-c", _CALL_VALIDATE],
+        [sys.executable, "-c", script],
         cwd=root,
         capture_output=True,
         text=True,
@@ -133,16 +139,7 @@ def test_default_saga_actions_fail_their_step_naming_the_file(tmp_path: Path) ->
     spec = Path(__file__).parent / "fixtures" / "new_user" / "library.yaml"
     root = tmp_path / "library"
     create_project(root, spec)
-    result = subprocess.run(
-        [sys.executable, "-c", _CALL_STUBS],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PATH": "/usr/bin:/bin", "APP_ENV": "test", "PYTHONDONTWRITEBYTECODE": "1"},
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = run_script(root, _CALL_STUBS)
     # check-member has a failure reply: the step fails, and the saga compensates visibly.
     assert out["ok"] is False
     assert out["data"] == {
@@ -178,16 +175,7 @@ def test_a_default_handler_warns_once(tmp_path: Path) -> None:
     spec = Path(__file__).parent / "fixtures" / "new_user" / "bakery.yaml"
     root = tmp_path / "bakery"
     create_project(root, spec)
-    result = subprocess.run(
-        [sys.executable, "-c", _CALL_HANDLER],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PATH": "/usr/bin:/bin", "APP_ENV": "test", "PYTHONDONTWRITEBYTECODE": "1"},
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    seen = run_script(root, _CALL_HANDLER)
     assert seen == [["WARNING", "not implemented: services/kitchen/custom/handlers/plan_baking.py"]]
 
 
